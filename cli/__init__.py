@@ -1,0 +1,1 @@
+"""eligex command-line interface."""
