@@ -143,7 +143,7 @@ def outcome_for(extractor: Any, item: Any, time_limit_s: float = DOC_TIME_LIMIT_
     except EligexError as exc:
         return _error_outcome(item.source_dict(), exc.kind, str(exc))
     except Exception as exc:  # a bug in an extractor must not stop the batch
-        return _error_outcome(item.source_dict(), "internal_error", f"{type(exc).__name__}: {exc}",
+        return _error_outcome(item.source_dict(), "internal_error", f"extraction failed ({type(exc).__name__}: {exc})",
                               traceback.format_exc())
 
 

@@ -151,7 +151,7 @@ def guarded(items: Iterable[Any], path: str) -> Iterator[Any]:
     except OSError as exc:
         yield _failure(path, "input_error", f"cannot read the file ({exc.strerror or exc})")
     except Exception as exc:  # a reader bug must not stop the batch
-        yield _failure(path, "internal_error", f"reader failed: {type(exc).__name__}: {exc}",
+        yield _failure(path, "internal_error", f"reading failed ({type(exc).__name__}: {exc})",
                        tb=traceback.format_exc())
 
 

@@ -1,6 +1,6 @@
 """One-line messages for people, on stderr. Only cli/ turns errors into text and exit codes.
 
-Every error line has the shape `Error: <what>, <which file>. <What to do>.` so it reads
+Every error line has the shape `Error: <what>: <which file>. <What to do>.` so it reads
 well in a terminal and greps well in a log.
 """
 from __future__ import annotations
@@ -55,11 +55,11 @@ def hint_for(kind: str) -> str:
 
 
 def error_line(message: str, path: str | None = None, kind: str = "input_error", hint: str | None = None) -> str:
-    """`Error: <what>, <which file>. <What to do>.` — the path is left out when the message names it."""
+    """`Error: <what>: <which file>. <What to do>.` — the path is left out when the message names it."""
     what = " ".join(str(message).split()) or kind.replace("_", " ")
     what = what.rstrip(".")
     if path and path not in what:
-        what = f"{what}, {path}"
+        what = f"{what}: {path}"
     todo = (hint or hint_for(kind)).rstrip(".")
     return f"Error: {what}. {todo}."
 

@@ -168,8 +168,9 @@ class TableWriter:
         record = json.loads(outcome.line)
         trial = record.get("trial") or {}
         title = " · ".join(str(x) for x in (trial.get("nct_id"), trial.get("title")) if x)
-        table = Table(title=title or record["source"]["path"], title_justify="left",
-                      caption=record["source"]["path"], caption_justify="left", expand=False)
+        path = str(record["source"]["path"])
+        table = Table(title=title or path, title_justify="left", caption=path if title else None,
+                      caption_justify="left", expand=False)
         for name in ("criterion", "section", "type", "key", "bounds", "unit", "text"):
             table.add_column(name, overflow="fold", no_wrap=name in ("criterion", "type"))
         n_constraints = 0
