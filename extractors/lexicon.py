@@ -1,0 +1,189 @@
+"""Phrase lexicons compiled to trie-shaped regular expressions.
+
+A `Lexicon` maps phrases to values and finds them in text in one C-speed regex pass:
+the phrases are merged into a character trie first, so the regex never tries hundreds of
+alternatives at each position. Matching ignores case (except for short all-capital
+abbreviations such as "PT" or "ULN"), treats runs of spaces and hyphens alike ("anti-cancer",
+"anti cancer", "anticancer" are one phrase), and respects word boundaries.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_SEP_CHARS = " -‐‑–"
+_SEP_RE = re.compile(r"[\s\-‐‑–]+")
+_SEP_FRAGMENT = r"[\s\-‐‑–]*"
+_CANON_DROP = re.compile(r"[\s\-‐‑–.]+")
+
+
+def phrase_key(text: str, case_sensitive: bool = False) -> str:
+    """The lookup key of a phrase or a matched text: separators and dots dropped."""
+    key = _CANON_DROP.sub("", text)
+    return key if case_sensitive else key.lower()
+
+
+def is_case_sensitive(phrase: str, declared: bool | None = None) -> bool:
+    """Abbreviations stay case-sensitive; so do short all-capital phrases ("PT", "ULN")."""
+    if declared is not None:
+        return declared
+    letters = [c for c in phrase if c.isalpha()]
+    return bool(letters) and len(phrase) <= 5 and not any(c.islower() for c in letters)
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    text: str
+    values: tuple[Any, ...]
+
+
+class _Trie:
+    __slots__ = ("children", "end")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Trie] = {}
+        self.end = False
+
+    def add(self, phrase: str) -> None:
+        node = self
+        prev_sep = False
+        for ch in phrase:
+            if ch in _SEP_CHARS or ch == ".":
+                # separators (and dots inside abbreviations) are optional and interchangeable
+                if prev_sep:
+                    continue
+                ch = " "
+                prev_sep = True
+            else:
+                prev_sep = False
+            node = node.children.setdefault(ch, _Trie())
+        node.end = True
+
+    def regex(self, incoming: str = "", root: bool = True) -> str:
+        alts = []
+        for ch, child in sorted(self.children.items()):
+            frag = _SEP_FRAGMENT if ch == " " else re.escape(ch)
+            if root and (ch.isalnum() or ch == "_"):
+                frag = r"(?<![\w])" + frag
+            alts.append(frag + child.regex(ch, root=False))
+        terminal = None
+        if self.end:
+            # a phrase ending in a word character must end on a word boundary
+            terminal = r"(?![\w])" if (incoming.isalnum() or incoming == "_") else ""
+        if not alts:
+            return terminal or ""
+        if terminal is not None:
+            # prefer the longer phrase: the terminal alternative goes last
+            return f"(?:{'|'.join(alts + [terminal])})"
+        if len(alts) == 1:
+            return alts[0]
+        return f"(?:{'|'.join(alts)})"
+
+
+class Lexicon:
+    """Phrases -> values. A phrase may carry several values (a drug in two classes)."""
+
+    def __init__(self, entries: Iterable[tuple[str, Any, bool | None]] = ()):
+        self._ci: dict[str, list[Any]] = {}
+        self._cs: dict[str, list[Any]] = {}
+        self._ci_trie, self._cs_trie = _Trie(), _Trie()
+        self._ci_re: re.Pattern[str] | None = None
+        self._cs_re: re.Pattern[str] | None = None
+        for phrase, value, cs in entries:
+            self.add(phrase, value, cs)
+
+    def add(self, phrase: str, value: Any, case_sensitive: bool | None = None) -> None:
+        phrase = phrase.strip()
+        if not phrase:
+            return
+        cs = is_case_sensitive(phrase, case_sensitive)
+        table, trie = (self._cs, self._cs_trie) if cs else (self._ci, self._ci_trie)
+        key = phrase_key(phrase, cs)
+        if not key:
+            return
+        values = table.setdefault(key, [])
+        if value not in values:
+            values.append(value)
+        trie.add(phrase if cs else phrase.lower())
+        self._ci_re = self._cs_re = None
+
+    def _compile(self) -> None:
+        ci_body = self._ci_trie.regex()
+        cs_body = self._cs_trie.regex()
+        self._ci_re = re.compile(ci_body, re.IGNORECASE) if ci_body else None
+        self._cs_re = re.compile(cs_body) if cs_body else None
+
+    def _lookup(self, text: str, cs: bool) -> tuple[Any, ...]:
+        if cs:
+            return tuple(self._cs.get(phrase_key(text, True), ()))
+        return tuple(self._ci.get(phrase_key(text), ()))
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
+        """Leftmost-longest, non-overlapping matches in text[pos:endpos]."""
+        if self._ci_re is None and self._cs_re is None:
+            self._compile()
+        end = len(text) if endpos is None else endpos
+        found: list[Match] = []
+        for pattern, cs in ((self._ci_re, False), (self._cs_re, True)):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text, pos, end):
+                if m.end() == m.start():
+                    continue
+                values = self._lookup(m.group(), cs)
+                if values:
+                    found.append(Match(m.start(), m.end(), m.group(), values))
+        if not found:
+            return iter(())
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        kept: list[Match] = []
+        last_end = -1
+        for m in found:
+            if m.start >= last_end:
+                kept.append(m)
+                last_end = m.end
+            elif m.end > last_end and kept and m.start == kept[-1].start:
+                kept[-1] = m
+                last_end = m.end
+        return iter(kept)
+
+    def match_at(self, text: str, pos: int) -> Match | None:
+        """The longest phrase starting exactly at `pos` (after no skipping)."""
+        if self._ci_re is None and self._cs_re is None:
+            self._compile()
+        best: Match | None = None
+        for pattern, cs in ((self._ci_re, False), (self._cs_re, True)):
+            if pattern is None:
+                continue
+            m = pattern.match(text, pos)
+            if m and m.end() > m.start():
+                values = self._lookup(m.group(), cs)
+                if values and (best is None or m.end() > best.end):
+                    best = Match(m.start(), m.end(), m.group(), values)
+        return best
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
+        return next(self.finditer(text, pos, endpos), None)
+
+    def __contains__(self, phrase: str) -> bool:
+        return phrase_key(phrase) in self._ci or phrase_key(phrase, True) in self._cs
+
+
+def lexicon_from_mapping(mapping: dict[str, Any]) -> Lexicon:
+    """{value: [phrases]} (a vocabulary mapping) -> Lexicon of phrase -> value."""
+    lex = Lexicon()
+    for value, phrases in mapping.items():
+        for p in [phrases] if isinstance(phrases, str) else phrases:
+            lex.add(str(p), value)
+    return lex
+
+
+def lexicon_from_list(phrases: Iterable[str], value: Any = True) -> Lexicon:
+    lex = Lexicon()
+    for p in phrases:
+        lex.add(str(p), value)
+    return lex
