@@ -1,0 +1,4 @@
+"""`python -m eligex.cli` runs the `eligex` command."""
+from .main import run
+
+run()
