@@ -18,7 +18,7 @@ def describe_pack(pack: dict[str, Any]) -> str:
     for kind in DEFINITION_KINDS:
         ids = pack.get(kind)
         if ids:
-            shown = ", ".join(str(i) for i in ids[:8]) + (", …" if len(ids) > 8 else "")
+            shown = ", ".join(str(i) for i in ids[:5]) + (", …" if len(ids) > 5 else "")
             parts.append(f"{kind} {len(ids)}: {shown}")
     if pack.get("units_file"):
         parts.append(f"units file {Path(pack['units_file']).name}")
