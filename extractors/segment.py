@@ -1,0 +1,596 @@
+"""Split the eligibility text of a SourceDocument into numbered Criterion items.
+
+Line based and linear: every line is classified once (blank, heading, marked item, plain
+text), then a small state machine places items in sections and nests them.
+
+- Headings ("Inclusion Criteria:", "Key Exclusion Criteria", "Patients will not be eligible
+  ... if they:") set the section; neutral headings ("Eligibility Criteria:", the legacy
+  "DISEASE CHARACTERISTICS:") do not. Text on the heading line after ":" is content.
+- Nesting follows marker type, indentation and numbering sequences: a `1.` right after an item
+  ending with ":" starts a sub-list; a number that continues an outer list returns to it.
+- Lines without a marker continue the item above (hard wraps, extra paragraphs), except
+  labels ("Performance status:"), intro sentences before the first item, and dedented
+  paragraphs, which stand alone.
+- Ids are I/E/U + number path. Letters and roman numerals count as numbers (b. -> 2);
+  bullets are numbered in order; a number already used under the same parent takes the next
+  free one so ids stay unique.
+
+Every Criterion has text == doc.text[start:end] with (start, end) = span.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Criterion, SourceDocument
+
+INCLUSION, EXCLUSION, UNSPECIFIED = "inclusion", "exclusion", "unspecified"
+NEUTRAL = "neutral"  # a heading that does not change the section
+NEUTRAL_LEGACY = "neutral-legacy"  # DISEASE CHARACTERISTICS and friends: labels follow
+_PREFIX = {INCLUSION: "I", EXCLUSION: "E", UNSPECIFIED: "U"}
+
+# --- markers ---------------------------------------------------------------------------
+
+_ROMAN_VALUES = {
+    "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10,
+    "xi": 11, "xii": 12, "xiii": 13, "xiv": 14, "xv": 15,
+}
+_MARKER = re.compile(
+    r"""
+    (?:
+        (?P<num>\d{1,3})(?P<nump>[.)])(?:[ \t\u00a0]+|(?=[A-Z])|$)
+      | \((?P<pnum>\d{1,3})\)(?:[ \t\u00a0]+|$)
+      | (?P<rom>[ivx]{1,4}|[IVX]{1,4})(?P<romp>[.)])(?:[ \t\u00a0]+|$)
+      | \((?P<prom>[ivx]{1,4}|[IVX]{1,4})\)(?:[ \t\u00a0]+|$)
+      | (?P<alpha>[a-zA-Z])(?P<alphap>[.)])(?:[ \t\u00a0]+|$)
+      | \((?P<palpha>[a-zA-Z])\)(?:[ \t\u00a0]+|$)
+      | (?P<bullet>--|[-\u2013\u2014\u2022\u00b7\u25aa\u25cf\u25e6\u25a0\u25ba\u27a2\u2023\u2043\u2219*+o\uf0b7\uf0a7])(?:[ \t\u00a0]+|$)
+      | (?P<dash>-)(?=[A-Za-z])
+    )
+    """,
+    re.VERBOSE,
+)
+_MARKER_START = frozenset(
+    "0123456789(-\u2013\u2014\u2022\u00b7\u25aa\u25cf\u25e6\u25a0\u25ba\u27a2\u2023\u2043\u2219*+\uf0b7\uf0a7"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+_DASHES = frozenset("-\u2013\u2014")
+_ALPHA_SEQ_CHARS = frozenset("ivxIVX")
+
+# --- headings --------------------------------------------------------------------------
+
+_HEAD_HINT = re.compile(r"clusion|criteri|characteristic|concurrent|eligib|CLUSION|CRITERI|CHARACTERISTIC|CONCURRENT|ELIGIB")
+_QUALIFIER = r"(?:(?:key|main|major|minor|primary|principal|general|specific|additional|other|selected|important|study|patient|subject)\s+)*"
+_SECTION_HEAD = re.compile(
+    r"^" + _QUALIFIER + r"(?P<kw>non[- ]?inclusion|inclusion|exclusion|inclusionary|exclusionary)s?"
+    r"(?P<crit>\s+criteri(?:a|on|as|ons))?(?P<tail>.*)$",
+    re.IGNORECASE,
+)
+_BOTH_HEAD = re.compile(
+    r"^" + _QUALIFIER + r"(?:inclusion\s*(?:/|and|&|or)\s*exclusion|exclusion\s*(?:/|and|&|or)\s*inclusion)"
+    r"(?:\s+criteri(?:a|on))?(?P<tail>.*)$",
+    re.IGNORECASE,
+)
+_NEUTRAL_HEAD = re.compile(
+    r"^(?:(?P<legacy>disease\s+characteristics|patient\s+characteristics|"
+    r"prior\s*(?:/|and|-)?\s*concurrent\s+therap(?:y|ies)|protocol\s+entry\s+criteria)"
+    r"|(?:general\s+|study\s+)?eligibility(?:\s+criteria)?|criteria|selection\s+criteria)"
+    r"(?P<tail>.{0,30})$",
+    re.IGNORECASE,
+)
+_ELIGIBLE_IF = re.compile(
+    r"\b(?:eligible|ineligible|included|excluded|enrolled|participate)\b.{0,60}\bif\b", re.IGNORECASE
+)
+_NEGATIVE = re.compile(r"\b(?:not|ineligible|excluded|cannot|won't)\b", re.IGNORECASE)
+_HEAD_STRIP = " \t\u00a0*#_=-\u2013\u2014~"
+
+# --- labels and intros -----------------------------------------------------------------
+
+LEGACY_LABELS = (
+    "Age", "Sex", "Menopausal status", "Hormone receptor status", "Performance status",
+    "Life expectancy", "Hematopoietic", "Hematologic", "Hepatic", "Renal", "Cardiovascular",
+    "Pulmonary", "Neurologic", "Neurological", "Gastrointestinal", "Immunologic", "Metabolic",
+    "Endocrine", "Nutrition", "Weight", "Other", "Biologic therapy", "Chemotherapy",
+    "Endocrine therapy", "Radiotherapy", "Radiation therapy", "Surgery", "Other therapy",
+)
+_LABEL_ALT = "|".join(re.escape(l).replace(r"\ ", r"\s+") for l in sorted(LEGACY_LABELS, key=len, reverse=True))
+_KNOWN_LABEL_LINE = re.compile(r"^(?:" + _LABEL_ALT + r")\s*:?$", re.IGNORECASE)
+_KNOWN_LABEL_PREFIX = re.compile(r"^(?P<label>" + _LABEL_ALT + r")\s*:", re.IGNORECASE)
+_KNOWN_LABEL_ANY = re.compile(r"(?:^|(?<=\s))(?P<label>" + _LABEL_ALT + r")\s*:", re.IGNORECASE)
+_GROUP_LABEL = re.compile(
+    r"^(?:part|cohort|group|arm|step|stage|phase|stratum|module)\s+[\w-]{1,6}\s*:?$", re.IGNORECASE
+)
+_INTRO_WORDS = re.compile(
+    r"following|criteri|eligib|must meet|all of|any of|included|excluded|\bas follows\b", re.IGNORECASE
+)
+_LABEL_MAX_WORDS = 6
+_LABEL_MAX_CHARS = 60
+_WRAP_MIN, _WRAP_MAX = 50, 100
+_LOOKAHEAD_ITEMS = 200  # bound on the tie-break scan in _place (keeps segmentation linear)  # a line this long that ends mid-sentence was hard-wrapped
+
+# line kinds
+_BLANK, _TEXT, _ITEM, _HEADING = 0, 1, 2, 3
+
+
+@dataclass
+class _Level:
+    kind: str
+    indent: int
+    last: int | None  # last value seen (ordered kinds)
+    last_id: str
+    parent_id: str | None
+
+
+@dataclass
+class _Pending:
+    start: int | None
+    end: int
+    marked: bool
+    indent: int
+    id: str | None = None
+    parent: str | None = None
+    label: str | None = None
+    intro_ok: bool = False  # an unmarked paragraph before the first item of a marked block
+
+
+def classify_heading(content: str) -> tuple[str, int] | None:
+    """(section or 'neutral', offset of inline content or -1) when `content` is a heading.
+
+    `content` is a stripped line (marker removed). Offsets index `content`.
+    """
+    if not _HEAD_HINT.search(content, 0, 120):
+        return None
+    lead = len(content) - len(content.lstrip(_HEAD_STRIP))
+    body = content[lead:]
+    colon = body.find(":")
+    if colon >= 0:
+        head = body[:colon].rstrip(_HEAD_STRIP)
+        rest_at = colon + 1
+        while rest_at < len(body) and body[rest_at] in _HEAD_STRIP:
+            rest_at += 1
+        inline = lead + rest_at if rest_at < len(body) else -1
+    else:
+        head = body.rstrip(_HEAD_STRIP + ".")
+        inline = -1
+    if len(head) > 110:
+        return None
+    m = _BOTH_HEAD.match(head)
+    if m and len(m.group("tail")) <= 40:
+        return NEUTRAL, inline
+    m = _SECTION_HEAD.match(head)
+    if m:
+        tail = m.group("tail")
+        if m.group("crit"):
+            ok = len(tail) <= 50
+        else:
+            ok = not tail.strip() or bool(re.match(r"^\s*(?:\(|-|\u2013|for\b|of\b|in\b)", tail)) and len(tail) <= 40
+        if ok:
+            kw = m.group("kw").lower()
+            section = INCLUSION if kw in ("inclusion", "inclusionary") else EXCLUSION
+            return section, inline
+    m = _NEUTRAL_HEAD.match(head)
+    if m and (not m.group("tail").strip() or m.group("tail").lstrip()[:1] in "(-\u2013"):
+        return (NEUTRAL_LEGACY if m.group("legacy") else NEUTRAL), inline
+    if colon >= 0 and inline < 0 and len(head) <= 100 and _ELIGIBLE_IF.search(head):
+        return (EXCLUSION if _NEGATIVE.search(head) else INCLUSION), -1
+    return None
+
+
+def match_marker(content: str) -> re.Match[str] | None:
+    if content and content[0] in _MARKER_START:
+        return _MARKER.match(content)
+    return None
+
+
+def _label_only(s: str) -> str | None:
+    """The label when a whole (unmarked) paragraph is just a label: 'Performance status:'."""
+    if _KNOWN_LABEL_LINE.match(s) or _GROUP_LABEL.match(s):
+        return s.rstrip(": \t")
+    if s.endswith(":") and len(s) <= _LABEL_MAX_CHARS and "\n" not in s:
+        head = s[:-1].strip()
+        if head and len(head.split()) <= _LABEL_MAX_WORDS and not head.endswith((".", ",", ";")):
+            return head
+    return None
+
+
+class _Segmenter:
+    def __init__(self, doc: SourceDocument):
+        self.text = doc.text
+        self.section = UNSPECIFIED
+        self.label: str | None = None
+        self.legacy = False
+        self.stack: list[_Level] = []
+        self.used: dict[str, list] = {}  # parent key -> [set of numbers, max]
+        self.pending: _Pending | None = None
+        self.out: list[Criterion] = []
+        self.block_marked = False
+        self.seen_item_in_block = False
+        self.rows: list[tuple] = []
+        self.row_index = 0
+
+    # --- numbering -----------------------------------------------------------------------
+
+    def _number(self, key: str, value: int | None) -> int:
+        slot = self.used.get(key)
+        if slot is None:
+            slot = self.used[key] = [set(), 0]
+        used, top = slot
+        n = value if value is not None and value not in used else top + 1
+        used.add(n)
+        if n > top:
+            slot[1] = n
+        return n
+
+    def _new_id(self, parent_id: str | None, value: int | None) -> str:
+        prefix = _PREFIX[self.section]
+        key = parent_id if parent_id is not None else prefix
+        n = self._number(key, value)
+        return f"{parent_id}.{n}" if parent_id is not None else f"{prefix}{n}"
+
+    # --- nesting -------------------------------------------------------------------------
+
+    def _place(self, kind: str, value: int | None, indent: int, ends_colon: bool) -> tuple[str, str | None]:
+        """Put a marked item on the stack; returns (id, parent id)."""
+        st = self.stack
+        while st and st[-1].indent > indent + 1:
+            st.pop()
+        target: int | None = None  # index of the level the item joins as a sibling
+        push = False
+        if not st:
+            push = True
+        else:
+            if value is not None:
+                fits = [i for i, lv in enumerate(st)
+                        if lv.kind == kind and lv.last is not None and lv.last + 1 == value
+                        and abs(lv.indent - indent) <= 1]
+                if len(fits) == 1:
+                    target = fits[0]
+                elif fits:
+                    # Both an outer list and a sub-list continue with this number: "3." after
+                    # "2. ...: / 1. / 2." Stay inside when the same number comes again later
+                    # (the outer list still needs it), else return to the outer list.
+                    target = fits[-1] if self._value_recurs(kind, value, indent) else fits[0]
+            else:
+                for i in range(len(st) - 1, -1, -1):
+                    lv = st[i]
+                    if lv.kind == kind and abs(lv.indent - indent) <= 1:
+                        target = i
+                        break
+            if target is None:
+                top = st[-1]
+                if indent > top.indent + 1:
+                    push = True
+                elif top.kind == kind:
+                    if value == 1 and top.last is not None and top.last >= 1 and ends_colon:
+                        push = True
+                    else:
+                        target = len(st) - 1
+                else:
+                    lower = None
+                    if value is not None and value != 1:
+                        for i in range(len(st) - 2, -1, -1):
+                            if st[i].kind == kind and abs(st[i].indent - indent) <= 1:
+                                lower = i
+                                break
+                    if lower is not None:
+                        target = lower
+                    elif kind.startswith("b") and top.kind.startswith("b") and not ends_colon:
+                        target = len(st) - 1
+                    else:
+                        push = True
+        if push:
+            parent_id = st[-1].last_id if st else None
+            item_id = self._new_id(parent_id, value)
+            st.append(_Level(kind, indent, value, item_id, parent_id))
+            return item_id, parent_id
+        assert target is not None
+        del st[target + 1:]
+        lv = st[target]
+        item_id = self._new_id(lv.parent_id, value)
+        lv.last = value if value is not None else lv.last
+        lv.last_id = item_id
+        return item_id, lv.parent_id
+
+    def _value_recurs(self, kind: str, value: int, indent: int) -> bool:
+        """Does `value` occur again among the next items of this kind, before a restart at 1?"""
+        rows = self.rows
+        seen = 0
+        for j in range(self.row_index + 1, len(rows)):
+            row = rows[j]
+            if row[0] == _HEADING:
+                return False
+            if row[0] != _ITEM or abs(row[3] - indent) > 1:
+                continue
+            k, v = _marker_kind(row[5], ())
+            if k != kind:
+                continue
+            if v == value:
+                return True
+            seen += 1
+            if v == 1 or seen >= _LOOKAHEAD_ITEMS:
+                return False
+        return False
+
+    def _continues_sequence(self, kind: str, value: int) -> bool:
+        return any(lv.kind == kind and lv.last is not None and lv.last + 1 == value for lv in self.stack)
+
+    # --- emitting ------------------------------------------------------------------------
+
+    def _emit(self, cid: str, parent: str | None, start: int, end: int, label: str | None) -> None:
+        text = self.text[start:end]
+        m = _KNOWN_LABEL_PREFIX.match(text)
+        if m:
+            label = re.sub(r"\s+", " ", m.group("label"))
+        self.out.append(Criterion(cid, self.section, parent, text, (start, end), label))
+
+    def _finish(self) -> None:
+        p = self.pending
+        self.pending = None
+        if p is None or p.start is None:
+            return
+        if p.marked:
+            self._emit(p.id, p.parent, p.start, p.end, p.label)
+            return
+        text = self.text[p.start:p.end]
+        label = _label_only(text)
+        if label is not None:
+            self.label = label
+            self.stack.clear()
+            return
+        if p.intro_ok and (text.endswith(":") or _INTRO_WORDS.search(text)):
+            return  # intro sentence before the first item
+        if text.endswith(":") and len(text) <= 200:
+            return  # "Patients must have one of the following:" introduces what follows
+        self.stack.clear()
+        if self.legacy:
+            self._emit_legacy_paragraph(p.start, p.end)
+        else:
+            self._emit(self._new_id(None, None), None, p.start, p.end, self.label)
+
+    def _emit_legacy_paragraph(self, start: int, end: int) -> None:
+        """'Age: 17 and over Performance status: ECOG 0-2 ...' -> one criterion per label."""
+        text = self.text
+        cuts = [m.start() for m in _KNOWN_LABEL_ANY.finditer(text, start, end)
+                if text[m.start()].isupper()]
+        bounds = [start] + [c for c in cuts if c > start] + [end]
+        for a, b in zip(bounds, bounds[1:]):
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            while a < b and text[a].isspace():
+                a += 1
+            if a >= b:
+                continue
+            piece = text[a:b]
+            m = _KNOWN_LABEL_PREFIX.match(piece)
+            if m and not piece[m.end():].strip():
+                self.label = re.sub(r"\s+", " ", m.group("label"))  # "Renal:" with nothing after
+                continue
+            self._emit(self._new_id(None, None), None, a, b, self.label)
+
+    # --- line handling -------------------------------------------------------------------
+
+    def heading(self, section: str) -> None:
+        self._finish()
+        if section == NEUTRAL_LEGACY:
+            self.legacy = True
+        elif section != NEUTRAL:
+            self.section = section
+        self.label = None
+        self.stack.clear()
+        self.seen_item_in_block = False
+
+    def item(self, m: re.Match[str], cs: int, ce: int, indent: int, blank_before: bool) -> bool:
+        """A marked line. Returns False when the marker is taken for wrapped text instead."""
+        kind, value = _marker_kind(m, self.stack)
+        p = self.pending
+        if (value is not None and value != 1 and not blank_before and p is not None
+                and (kind[0] != "n" or indent > p.indent)
+                and not self._continues_sequence(kind, value)):
+            return False  # "C) for 2 weeks" in the middle of a wrapped item
+        ends_colon = p is not None and p.marked and self.text[p.end - 1:p.end] == ":"
+        self._finish()
+        item_id, parent = self._place(kind, value, indent, ends_colon)
+        start = cs + m.end()
+        if start >= ce:
+            self.pending = _Pending(None, ce, True, indent, item_id, parent, self.label)
+        else:
+            self.pending = _Pending(start, ce, True, indent, item_id, parent, self.label)
+        self.seen_item_in_block = True
+        return True
+
+    def plain(self, cs: int, ce: int, indent: int, line_len: int, blank_before: bool, prev_len: int) -> None:
+        p = self.pending
+        if p is not None:
+            if p.start is None:  # marker alone on its line: the text starts here
+                p.start, p.end = cs, ce
+                return
+            if not blank_before:
+                if self.block_marked or p.marked or self._joins_wrapped(p, prev_len, indent):
+                    p.end = ce
+                    return
+            elif p.marked:
+                s = self.text[cs:ce]
+                root = self.stack[0].indent if self.stack else p.indent
+                if not (indent < root - 1 or _label_only(s) is not None
+                        or (self.legacy and _KNOWN_LABEL_PREFIX.match(s))):
+                    p.end = ce  # another paragraph of the item above
+                    return
+        self._finish()
+        self.pending = _Pending(cs, ce, False, indent, intro_ok=self.block_marked and not self.seen_item_in_block)
+
+    def _joins_wrapped(self, p: _Pending, prev_len: int, indent: int) -> bool:
+        """Unmarked text without markers: does this line continue the previous one?"""
+        if self.legacy:
+            return True
+        if indent > p.indent:
+            return True
+        last = self.text[p.end - 1]
+        return _WRAP_MIN <= prev_len <= _WRAP_MAX and last not in ".:;"
+
+    def result(self) -> list[Criterion]:
+        self._finish()
+        ids = {c.id for c in self.out}
+        if any(c.parent is not None and c.parent not in ids for c in self.out):
+            # an empty item ("3." with nothing after) has no criterion: hand its children up
+            for c in self.out:
+                parent = c.parent
+                while parent is not None and parent not in ids:
+                    cut = parent.rfind(".")
+                    parent = parent[:cut] if cut > 0 else None
+                c.parent = parent
+        return self.out
+
+
+def _marker_kind(m: re.Match[str], stack: list[_Level]) -> tuple[str, int | None]:
+    g = m.group
+    if g("num") is not None:
+        return "n" + g("nump"), int(g("num"))
+    if g("pnum") is not None:
+        return "n()", int(g("pnum"))
+    rom = g("rom") or g("prom")
+    if rom is not None:
+        punct = g("romp") or "()"
+        if len(rom) == 1:  # "i." / "v." / "x." may be letters of an a. b. c. list
+            letter_kind = ("a" if rom.islower() else "A") + punct
+            want = ord(rom.lower()) - 96
+            if any(lv.kind == letter_kind and lv.last is not None and lv.last + 1 == want for lv in stack):
+                return letter_kind, want
+        value = _ROMAN_VALUES.get(rom.lower())
+        if value is not None:
+            return ("r" if rom.islower() else "R") + punct, value
+        letter_kind = ("a" if rom.islower() else "A") + punct
+        return letter_kind, ord(rom[0].lower()) - 96 if len(rom) == 1 else None
+    alpha = g("alpha") or g("palpha")
+    if alpha is not None:
+        punct = g("alphap") or "()"
+        return ("a" if alpha.islower() else "A") + punct, ord(alpha.lower()) - 96
+    bullet = g("bullet") or g("dash")
+    if bullet in _DASHES or bullet == "--":
+        return "b-", None
+    return "b" + bullet, None
+
+
+def _lines(text: str, start: int, end: int):
+    """(line start, content start, content end, indent) for each line of text[start:end]."""
+    pos = start
+    for line in text[start:end].split("\n"):
+        n = len(line)
+        stripped = line.lstrip()
+        if stripped:
+            lead = n - len(stripped)
+            cs = pos + lead
+            ce = pos + len(line.rstrip())
+            indent = lead + 3 * line.count("\t", 0, lead)
+            yield pos, cs, ce, indent
+        else:
+            yield pos, -1, -1, 0
+        pos += n + 1
+
+
+def segment_criteria(doc: SourceDocument) -> list[Criterion]:
+    """The criteria of `doc.text[doc.criteria_region]`, in document order."""
+    if doc.criteria_region is None:
+        return []
+    start, end = doc.criteria_region
+    text = doc.text
+    start = max(0, start)
+    end = min(len(text), end)
+    if start >= end:
+        return []
+
+    # pass 1: classify lines; a heading may carry inline content (a second "virtual" line)
+    rows: list[tuple] = []  # (kind, cs, ce, indent, line_len, payload)
+    for ls, cs, ce, indent in _lines(text, start, end):
+        if cs < 0:
+            rows.append((_BLANK, 0, 0, 0, 0, None))
+            continue
+        content = text[cs:ce]
+        m = match_marker(content)
+        head_src = content[m.end():] if m else content
+        head = classify_heading(head_src) if head_src else None
+        if head is not None:
+            section, inline = head
+            rows.append((_HEADING, cs, ce, indent, ce - ls, section))
+            if inline >= 0:
+                ics = cs + (m.end() if m else 0) + inline
+                im = match_marker(text[ics:ce])
+                rows.append((_ITEM if im else _TEXT, ics, ce, indent, ce - ls, im))
+            continue
+        rows.append((_ITEM if m else _TEXT, cs, ce, indent, ce - ls, m))
+
+    # which blocks (between headings) have marked items
+    marked_blocks: list[bool] = []
+    has = False
+    for row in rows:
+        if row[0] == _HEADING:
+            marked_blocks.append(has)
+            has = False
+        elif row[0] == _ITEM:
+            has = True
+    marked_blocks.append(has)
+
+    seg = _Segmenter(doc)
+    seg.rows = rows
+    block = 0
+    seg.block_marked = marked_blocks[0]
+    blank_before = True
+    prev_len = 0
+    for index, (kind, cs, ce, indent, line_len, payload) in enumerate(rows):
+        seg.row_index = index
+        if kind == _BLANK:
+            blank_before = True
+            continue
+        if kind == _HEADING:
+            seg.heading(payload)
+            block += 1
+            seg.block_marked = marked_blocks[block]
+            blank_before = True
+            prev_len = 0
+            continue
+        if kind == _ITEM and seg.item(payload, cs, ce, indent, blank_before):
+            pass
+        else:
+            seg.plain(cs, ce, indent, line_len, blank_before, prev_len)
+        blank_before = False
+        prev_len = line_len
+    return seg.result()
+
+
+def find_first_heading(text: str, start: int = 0, end: int | None = None) -> tuple[int, str] | None:
+    """(offset of the line, section) of the first inclusion/exclusion heading in text[start:end]."""
+    end = len(text) if end is None else end
+    for ls, cs, ce, _indent in _lines(text, start, end):
+        if cs < 0:
+            continue
+        content = text[cs:ce]
+        m = match_marker(content)
+        head = classify_heading(content[m.end():] if m else content)
+        if head is not None and head[0] in (INCLUSION, EXCLUSION):
+            return cs, head[0]
+    return None
+
+
+def looks_like_criteria_list(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Conservative test for headingless criteria: mostly a bulleted/numbered list of items."""
+    end = len(text) if end is None else end
+    items = other = 0
+    item_chars = other_chars = 0
+    for _ls, cs, ce, _indent in _lines(text, start, end):
+        if cs < 0:
+            continue
+        if match_marker(text[cs:ce]):
+            items += 1
+            item_chars += ce - cs
+        else:
+            other += 1
+            other_chars += ce - cs
+    if items < 2:
+        return False
+    return items >= other and item_chars >= other_chars and bool(_CRITERIA_WORDS.search(text, start, end))
+
+
+_CRITERIA_WORDS = re.compile(
+    r"\b(?:age[ds]?|years?|patients?|subjects?|participants?|diagnos\w*|history|must|eligible|prior|"
+    r"pregnan\w*|consent|ECOG|treatment)\b|[\u2265\u2264<>]",
+    re.IGNORECASE,
+)
