@@ -120,12 +120,14 @@ def _error_outcome(source: dict[str, Any], kind: str, message: str, tb: str | No
                    error=(kind, message, str(source.get("path"))), traceback=tb)
 
 
-def outcome_for(extractor: Any, item: Any, time_limit_s: float = DOC_TIME_LIMIT_S) -> Outcome:
+def outcome_for(extractor: Any, item: Any, time_limit_s: float | None = None) -> Outcome:
     """Extract one document (or pass a read failure through) and serialise the result. Never raises
     for a bad document: reading and extraction problems become error records."""
     from ..extractors.errors import EligexError
     from ..extractors.model import ReadFailure
 
+    if time_limit_s is None:
+        time_limit_s = DOC_TIME_LIMIT_S
     if isinstance(item, ReadFailure):
         d = item.to_dict()
         return Outcome(line=dumps_line(d), key=(item.path, item.row), error=(item.kind, item.message, item.path),
