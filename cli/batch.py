@@ -227,17 +227,30 @@ class WorkerPool:
             try:
                 results = future.result()
             except BrokenProcessPool:
-                # A worker died (killed, out of memory). Every chunk in flight is lost: report
-                # those documents as failed and carry on with fresh workers.
+                # A worker died (killed, out of memory, crashed) and took the chunks in flight
+                # with it. Restart the workers and redo those documents one at a time, so only
+                # the document that kills a worker is reported as failed.
                 lost = [chunk] + [c for c, _ in window]
                 window.clear()
-                self.close(kill=True)
-                self._start()
+                self._restart()
                 for c in lost:
                     for item in c:
-                        yield _lost_outcome(item)
+                        yield self._isolated(item)
                 continue
             yield from results
+
+    def _restart(self) -> None:
+        self.close(kill=True)
+        self._start()
+
+    def _isolated(self, item: Any) -> Outcome:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.executor.submit(_extract_chunk, [item]).result()[0]
+        except BrokenProcessPool:
+            self._restart()
+            return _lost_outcome(item)
 
     def close(self, kill: bool = False) -> None:
         if self.executor is None:
@@ -430,6 +443,12 @@ def run_extract(opts: ExtractOptions) -> int:
         from ..extractors.pipeline import Extractor
 
         extractor = Extractor(list(opts.rule_dirs))
+        if opts.rule_dirs and getattr(extractor, "rule_set", None) is None and getattr(extractor, "rules", None) is None:
+            # This Extractor does not load packs when built: check the user's packs here, so a
+            # broken --rules pack always fails before any input is read.
+            from ..extractors.rulepack import load_rule_set
+
+            load_rule_set(list(opts.rule_dirs))
     except RulePackError as exc:
         if opts.debug:
             traceback.print_exc()
@@ -528,6 +547,23 @@ def run_extract(opts: ExtractOptions) -> int:
         except (OSError, ValueError, AttributeError):
             pass
         return EXIT_OK
+    except OSError as exc:  # the output device failed (disk full, ...)
+        guard.hold()
+        if progress is not None:
+            progress.stop()
+        print_error(f"cannot write the output ({exc.strerror or exc}) after {sink.written:,} documents",
+                    None if opts.output is None else str(opts.output), "output_error",
+                    "Free some space or choose another --output, then continue with --resume")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug in eligex itself: one line (a traceback with --debug)
+        guard.hold()
+        if progress is not None:
+            progress.stop()
+        if opts.debug:
+            traceback.print_exc()
+        print_error(f"internal error after {sink.written:,} documents ({type(exc).__name__}: {exc})", None,
+                    "internal_error")
+        return EXIT_INPUT
     finally:
         guard.restore()
         if pool is not None:

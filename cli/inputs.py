@@ -136,12 +136,13 @@ def _failure(path: str, kind: str, message: str, row: int | None = None, tb: str
     return failure
 
 
-def guarded(items: Iterable[Any], path: str) -> Iterator[Any]:
-    """Yield from a reader; an exception it raises becomes one `ReadFailure` for `path`."""
+def guarded(items: Iterable[Any] | Callable[[], Iterable[Any]], path: str) -> Iterator[Any]:
+    """Yield from a reader (an iterable, or a function returning one: called in here, so an
+    exception raised by the call itself is caught too); an exception becomes one `ReadFailure`."""
     from ..extractors.errors import EligexError
 
     try:
-        yield from items
+        yield from (items() if callable(items) else items)
     except EligexError as exc:
         yield _failure(path, exc.kind, str(exc))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -221,7 +222,7 @@ def read_zip(path: str, read_path: Callable[[Path], Iterator[Any]],
                 with archive.open(info) as stream:
                     yield from read_blob(stream, name, info.file_size, read_path, read_bytes)
 
-            yield from guarded(member(), name)
+            yield from guarded(member, name)
 
 
 def iter_documents(sources: Iterable[Source], stdin: BinaryIO | None = None) -> Iterator[Any]:
@@ -233,11 +234,11 @@ def iter_documents(sources: Iterable[Source], stdin: BinaryIO | None = None) -> 
             yield _failure(src.path, "not_found", src.message or "no such file or directory")
         elif src.kind == "stdin":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from guarded(read_blob(stream, STDIN_NAME, None, read_path, read_bytes), STDIN_NAME)
+            yield from guarded(lambda: read_blob(stream, STDIN_NAME, None, read_path, read_bytes), STDIN_NAME)
         elif src.kind == "zip":
-            yield from guarded(read_zip(src.path, read_path, read_bytes), src.path)
+            yield from guarded(lambda: read_zip(src.path, read_path, read_bytes), src.path)
         else:
-            yield from guarded(read_path(Path(src.path)), src.path)
+            yield from guarded(lambda: read_path(Path(src.path)), src.path)
 
 
 # --------------------------------------------------------------------------- totals

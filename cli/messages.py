@@ -32,6 +32,9 @@ HINTS: dict[str, str] = {
     "usage_error": "See `eligex extract --help`",
 }
 
+# Words that show a reader's message already says what to do (then no second hint is added).
+_ADVICE_WORDS = ("split ", "check ", "try ", "use ", "convert ", "save ", "download", "re-run", "rerun")
+
 _console: Any = None
 
 
@@ -60,6 +63,8 @@ def error_line(message: str, path: str | None = None, kind: str = "input_error",
     what = what.rstrip(".")
     if path and path not in what:
         what = f"{what}: {path}"
+    if hint is None and any(w in what.lower() for w in _ADVICE_WORDS):
+        return f"Error: {what}."
     todo = (hint or hint_for(kind)).rstrip(".")
     return f"Error: {what}. {todo}."
 

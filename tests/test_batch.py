@@ -52,6 +52,12 @@ def write_studies(path: Path, n: int, criteria: str | None = None) -> list[str]:
     return ids
 
 
+def write_slow_batch(path: Path, n: int = 400) -> list[str]:
+    """n studies whose criteria are the sample's repeated 30 times (~60 kB each), so that a
+    400-document batch runs for several seconds however fast extraction gets."""
+    return write_studies(path, n, "\n\n".join([sample_criteria()] * 30))
+
+
 def eligex_cmd() -> list[str]:
     script = Path(sys.executable).parent / "eligex"
     return [str(script)] if script.exists() else [sys.executable, "-m", "eligex.cli"]
@@ -96,16 +102,15 @@ def test_a_worker_that_dies_costs_only_its_documents(tmp_path, monkeypatch):
     parent = os.getpid()
     monkeypatch.setattr(Extractor, "extract", deadly)  # inherited by the forked workers
     studies = tmp_path / "studies.jsonl"
-    ids = write_studies(studies, 30, "Inclusion Criteria:\n* Age >= 18 years")
+    ids = write_studies(studies, 120, "Inclusion Criteria:\n* Age >= 18 years")
     result = invoke("extract", studies, "--jobs", "2")
     assert result.exit_code == 1
     docs = json_lines(result.stdout)
-    assert len(docs) == 30  # one line per document, in order
-    assert [d["source"]["row"] for d in docs] == list(range(1, 31))
+    assert [d["source"]["row"] for d in docs] == list(range(1, 121))  # one line per document, in order
     failed = [d for d in docs if "error" in d]
-    assert failed and all(d["error"]["type"] == "internal_error" for d in failed)
-    assert any(d["source"]["row"] == 6 for d in failed)
-    assert [d["trial"]["nct_id"] for d in docs[-8:] if "error" not in d] == ids[-8:]
+    assert [d["source"]["row"] for d in failed] == [6]  # the lost chunks were redone one by one
+    assert failed[0]["error"]["type"] == "internal_error" and "died" in failed[0]["error"]["message"]
+    assert [d["trial"]["nct_id"] for d in docs if "error" not in d] == ids[:5] + ids[6:]
 
 
 # --------------------------------------------------------------------------- resume
@@ -210,7 +215,7 @@ def test_progress_lines_go_to_stderr_only(tmp_path, monkeypatch):
 
 def test_sigint_mid_batch_leaves_only_whole_json_lines_and_resume_completes(tmp_path):
     studies = tmp_path / "studies.jsonl"
-    ids = write_studies(studies, 400)
+    ids = write_slow_batch(studies)
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen(eligex_cmd() + ["extract", str(studies), "-o", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -243,7 +248,7 @@ def test_sigint_mid_batch_leaves_only_whole_json_lines_and_resume_completes(tmp_
 
 def test_sigterm_with_workers_exits_143_with_whole_lines(tmp_path):
     studies = tmp_path / "studies.jsonl"
-    ids = write_studies(studies, 400)
+    ids = write_slow_batch(studies)
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen(eligex_cmd() + ["extract", str(studies), "-o", str(out), "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
