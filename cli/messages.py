@@ -33,7 +33,7 @@ HINTS: dict[str, str] = {
 }
 
 # Words that show a reader's message already says what to do (then no second hint is added).
-_ADVICE_WORDS = ("split ", "check ", "try ", "use ", "convert ", "save ", "download", "re-run", "rerun")
+_ADVICE_WORDS = ("split ", "check ", "try ", "use ", "pass ", "convert ", "save ", "may be ", "download", "re-run", "rerun")
 
 _console: Any = None
 
