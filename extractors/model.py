@@ -111,7 +111,7 @@ class Constraint:
     anchor: str | None = None
     therapy: str | None = None
     count_unit: str | None = None
-    negated: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # added fields (therapy_classes, …)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"type": self.type}
@@ -139,6 +139,7 @@ class Constraint:
         if self.type == "prior_therapy":
             d["count_unit"] = self.count_unit
         d["condition"] = self.condition
+        d.update(self.extra)
         d["text"] = self.text
         d["span"] = list(self.span)
         d["rule"] = self.rule

@@ -1,24 +1,58 @@
-"""Connects the stages for one document: segment -> annotate -> extract -> polarity."""
+"""Connects the stages for one document: segment -> annotate -> extract.
+
+`Extractor` is built once per process: it loads and validates the rule packs, compiles
+their lexicons and builds the unit registry. `extract(doc)` then runs without I/O.
+"""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .annotate import document_aliases
+from .context import build_context
 from .model import CriterionResult, SourceDocument, TrialRecord
+from .registry import registered_extractors
+from .rulepack import load_rule_set
 from .segment import segment_criteria
+from .units import UnitNormalizer
+from .vocab import CompiledRules
 
 NO_CRITERIA_WARNING = "no eligibility criteria found in this document"
+# the cheap test: a criterion with no digit and no number word can only hold
+# prior-therapy, sex and treatment-naive statements
+_HAS_DIGIT = re.compile(r"\d")
 
 
 class Extractor:
     """Built once per process (rule packs loaded, patterns compiled); call `extract` per document."""
 
     def __init__(self, rule_dirs: Iterable[Path] = ()):
-        self.rule_dirs = list(rule_dirs)
+        self.rule_dirs = [Path(d) for d in rule_dirs]
+        self.rule_set = load_rule_set(self.rule_dirs)
+        self.units = UnitNormalizer(self.rule_set.unit_files)
+        self.compiled = CompiledRules(self.rule_set)
+        self.extractors = registered_extractors()
+        self._no_digit = ("eligex.prior_therapy.v1", "eligex.sex.v1", "eligex.washout.v1",
+                          "eligex.performance_status.v1", "eligex.life_expectancy.v1", "eligex.age.v1")
 
     def extract(self, doc: SourceDocument) -> TrialRecord:
         criteria = segment_criteria(doc)
-        record = TrialRecord(document=doc, criteria=[CriterionResult(c) for c in criteria])
+        record = TrialRecord(document=doc, criteria=[])
         if not criteria:
             record.warnings.append(NO_CRITERIA_WARNING)
+            return record
+        aliases = document_aliases(criteria, self.compiled)
+        for criterion in criteria:
+            result = CriterionResult(criterion)
+            record.criteria.append(result)
+            extra = aliases.mentions_in(criterion.text) if aliases else None
+            ctx = build_context(criterion, self.compiled, self.units, extra)
+            has_digit = _HAS_DIGIT.search(criterion.text) is not None
+            if not ctx.mentions and not has_digit and not criterion.label:
+                continue
+            for name, fn in self.extractors.items():
+                if not has_digit and name not in self._no_digit:
+                    continue
+                result.constraints.extend(fn(ctx))
         return record

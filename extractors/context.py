@@ -1,0 +1,157 @@
+"""What every extractor knows about one criterion: its text, mentions, sentences, scopes.
+
+Positions inside a `CriterionContext` are offsets into the criterion text; `span()` turns
+them into offsets into the source text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import Match
+from .model import Criterion
+from .vocab import CompiledRules, Concept
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"'\d•\-])|\n\s*\n|;\s*|\n(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)")
+_OPEN, _CLOSE = "([", ")]"
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    concepts: tuple[Concept, ...]
+
+    def kinds(self) -> set[str]:
+        return {c.kind for c in self.concepts}
+
+    def first(self, *kinds: str) -> Concept | None:
+        return next((c for c in self.concepts if c.kind in kinds), None)
+
+
+@dataclass
+class CriterionContext:
+    criterion: Criterion
+    rules: CompiledRules
+    units: object  # UnitNormalizer
+    mentions: list[Mention]
+    sentences: list[tuple[int, int]]
+    parens: list[tuple[int, int]]
+    consumed: set[int] = field(default_factory=set)
+
+    @property
+    def text(self) -> str:
+        return self.criterion.text
+
+    @property
+    def offset(self) -> int:
+        return self.criterion.span[0]
+
+    @property
+    def section(self) -> str:
+        return self.criterion.section
+
+    @property
+    def label(self) -> str | None:
+        return self.criterion.label
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offset + start, self.offset + end
+
+    def base_polarity(self) -> str:
+        return "exclude" if self.section == "exclusion" else "include"
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        for s, e in self.sentences:
+            if s <= pos < e:
+                return s, e
+        return (0, len(self.text))
+
+    def paren_of(self, pos: int) -> tuple[int, int] | None:
+        """The innermost bracket pair that encloses `pos`, as (open, close) positions."""
+        best = None
+        for o, c in self.parens:
+            if o < pos < c and (best is None or o > best[0]):
+                best = (o, c)
+        return best
+
+    def mentions_between(self, start: int, end: int, *kinds: str) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end and (not kinds or m.kinds() & set(kinds))]
+
+    def cue_before(self, lexicon, pos: int, window: int = 60, stop_at_clause: bool = True) -> Match | None:
+        """The last phrase of `lexicon` ending before `pos` within the sentence (and window)."""
+        s, _ = self.sentence_of(pos)
+        lo = max(s, pos - window)
+        found = None
+        for m in lexicon.finditer(self.text, lo, pos):
+            found = m
+        return found
+
+    def in_exception(self, pos: int) -> tuple[int, int] | None:
+        """The span of an exception clause ("except …", "unless …") that covers `pos`."""
+        s, e = self.sentence_of(pos)
+        last = None
+        for m in self.rules.exception_intro.finditer(self.text, s, pos):
+            last = m
+        if last is None:
+            return None
+        paren = self.paren_of(last.start)
+        if paren and paren[1] < pos:
+            return None
+        end = paren[1] if paren else e
+        return (last.start, end)
+
+    def is_negated(self, pos: int) -> bool:
+        """NegEx: a preceding negation cue in the clause, no pseudo-negation, no terminator between."""
+        s, _ = self.sentence_of(pos)
+        lo = max(s, pos - 80)
+        cue = None
+        for m in self.rules.negation.finditer(self.text, lo, pos):
+            cue = m
+        if cue is None or "pseudo" in cue.values and "neg" not in cue.values:
+            return False
+        if "pseudo" in cue.values:
+            return False
+        between = self.text[cue.end:pos]
+        if self.rules.termination.search(between) is not None:
+            return False
+        return True
+
+
+def find_parens(text: str) -> list[tuple[int, int]]:
+    out, stack = [], []
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            stack.append(i)
+        elif ch in _CLOSE and stack:
+            out.append((stack.pop(), i))
+    for o in stack:  # unclosed: runs to the end
+        out.append((o, len(text)))
+    return out
+
+
+def find_sentences(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            out.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out or [(0, len(text))]
+
+
+def build_context(criterion: Criterion, rules: CompiledRules, units: object,
+                  extra_mentions: list[Mention] | None = None) -> CriterionContext:
+    text = criterion.text
+    mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text)]
+    # "non-interventional", "non-platinum": a "non" prefix negates the word itself
+    mentions = [m for m in mentions if not re.search(r"(?i)\bnon[-\s]?$", text[max(0, m.start - 4):m.start])]
+    if extra_mentions:
+        taken = [(m.start, m.end) for m in mentions]
+        for em in extra_mentions:
+            if not any(s < em.end and em.start < e for s, e in taken):
+                mentions.append(em)
+        mentions.sort(key=lambda m: m.start)
+    return CriterionContext(criterion, rules, units, mentions, find_sentences(text), find_parens(text))

@@ -1,0 +1,256 @@
+"""Age, life expectancy and sex stated in the criteria text.
+
+Age: a number (or range) of years/months next to an age cue ("aged 18–75 years",
+"≥ 18 years of age", "18 years or older", "Age: 18 and over", "18 ≥ years old").
+Life expectancy: a duration after a life-expectancy phrase ("life expectancy ≥ 12 weeks",
+"expected survival over 3 months"). Sex: only a criterion that restricts it outright.
+"""
+from __future__ import annotations
+
+import re
+
+from .context import CriterionContext
+from .model import Constraint, Interval
+from .quantities import NUMBER_RE, match_comparator, match_comparator_after, match_number, skip_ws
+from .registry import extractor
+from .units import duration_days, duration_unit_name
+
+_AGE_UNIT = re.compile(r"\s*(?:\(\s*s\s*\)\s*)?(years?|yrs?\.?|y\.?o\.?|yo|y/o|months?|mos?\.?|weeks?|wks?|days?)(?![\w])", re.I)
+_AGE_WORD = re.compile(r"(?i)\b(?:age[ds]?|years?\s+of\s+age|years?[\s-]+old|year[\s-]+olds?|yo|y\.o\.|y/o|older|younger)\b")
+_AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|of\s+age\s+or\s+older|or\s+older|and\s+older|or\s+younger|and\s+younger|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
+_SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
+_RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*", re.I)
+_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|at|time|the|a|an|with|than|greater|more|life|span|survival)\b)*", re.I)
+
+
+def _years(value: float, unit_word: str | None) -> float | None:
+    if unit_word is None:
+        return value
+    days = duration_days(value, unit_word.rstrip("."))
+    if days is None:
+        w = unit_word.lower()
+        if w.startswith("y"):
+            return value
+        return None
+    name = duration_unit_name(unit_word.rstrip("."))
+    return value if name == "year" else days / 365.0
+
+
+def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
+    """Parse "[comparator] N [- M] [unit] [comparator-after]" at `pos` as an age."""
+    text = ctx.text
+    p = skip_ws(text, pos)
+    start = p
+    op = None
+    comp = match_comparator(text, p, ctx.rules)
+    if comp and comp[0] != "=":
+        op, p = comp
+        p = skip_ws(text, p)
+    if text[p:p + 7].lower() == "between":
+        p = skip_ws(text, p + 7)
+    elif text[p:p + 4].lower() == "from":
+        p = skip_ws(text, p + 4)
+    n = match_number(text, p)
+    if n is None or n.value > 120:
+        return None
+    p = n.end
+    n2 = None
+    unit1 = _AGE_UNIT.match(text, p)
+    q = unit1.end() if unit1 else p
+    rng = _RANGE.match(text, q)
+    if rng and op is None:
+        n2 = match_number(text, rng.end())
+        if n2 is not None and (n2.value <= n.value and not unit1 or n2.value > 130):
+            n2 = None
+        if n2 is not None:
+            p = n2.end
+    elif unit1:
+        p = unit1.end()
+    unit = _AGE_UNIT.match(text, p)
+    unit_word = None
+    if unit:
+        unit_word = unit.group(1)
+        p = unit.end()
+    elif unit1:
+        unit_word = unit1.group(1)
+    after_cmp = None
+    # "18 ≥ years old": a comparator between the number and the unit
+    if unit is None and op is None:
+        c2 = match_comparator(text, skip_ws(text, p), ctx.rules)
+        if c2:
+            u2 = _AGE_UNIT.match(text, c2[1])
+            if u2:
+                after_cmp, p, unit_word = ">=" if c2[0] in (">=", ">", "<=") else c2[0], u2.end(), u2.group(1)
+    if unit_word and duration_unit_name(unit_word.rstrip(".")) not in ("year", "month", "week", "day") \
+            and not unit_word.lower().startswith("y"):
+        return None
+    tail = _AGE_AFTER.match(text, p)
+    age_after = bool(tail)
+    if tail:
+        p = tail.end()
+    after = match_comparator_after(text, p, ctx.rules)
+    if after and op is None and n2 is None:
+        op, p = after
+    if after_cmp and op is None:
+        op = after_cmp
+    # "+" right after the unit: "6 months+"
+    if op is None and n2 is None and p < len(text) and text[p] == "+":
+        op, p = ">=", p + 1
+    if not (cue_before or age_after or label_age or (unit_word and re.match(r"(?i)\s*(?:old|of age)", text[p - 8:p + 8] or ""))):
+        return None
+    if unit_word is None and not (label_age or cue_before):
+        return None
+    if unit_word is None and not label_age and not re.search(r"(?i)\bage", text[max(0, start - 25):start]):
+        return None
+    lo_y = _years(n.value, unit_word)
+    if lo_y is None:
+        return None
+    if n2 is not None:
+        hi_y = _years(n2.value, unit_word)
+        return start, p, (n.value, True, n2.value, True), (lo_y, hi_y), unit_word
+    if op is None:
+        return None
+    iv = {">=": (n.value, True, None, None), ">": (n.value, False, None, None),
+          "<=": (None, None, n.value, True), "<": (None, None, n.value, False)}.get(op)
+    if iv is None:
+        return None
+    norm = (lo_y if iv[0] is not None else None, lo_y if iv[2] is not None else None)
+    return start, p, iv, norm, unit_word
+
+
+def _unit_name(word: str | None) -> str:
+    if word is None:
+        return "year"
+    name = duration_unit_name(word.rstrip("."))
+    if name is None and word.lower().startswith("y"):
+        return "year"
+    return name or "year"
+
+
+@extractor("eligex.age.v1")
+def extract_age(ctx: CriterionContext) -> list[Constraint]:
+    text = ctx.text
+    label_age = bool(ctx.label and ctx.label.strip().lower() in ("age", "ages"))
+    if not label_age and not _AGE_WORD.search(text) and not _SUBJECT_BEFORE.search(text[:0] or " ") \
+            and not re.search(r"(?i)\b(?:years?|months?)\b", text):
+        return []
+    out: list[Constraint] = []
+    taken_to = -1
+    for nm in NUMBER_RE.finditer(text):
+        if nm.start() < taken_to:
+            continue
+        s, _ = ctx.sentence_of(nm.start())
+        lead_start = max(s, nm.start() - 40)
+        lead = text[lead_start:nm.start()]
+        comp_lead = re.search(r"(?i)(?:(?:greater|more|less|older|younger)\s+than(?:\s+or\s+equal\s+to)?|at\s+least|"
+                              r"no\s+(?:more|less|older|younger)\s+than|under|over|above|below|up\s+to|between|from|"
+                              r"(?:≥|≤|>=|<=|=>|=<|>|<|\\>|\\<)\s*=?)\s*$", lead)
+        begin = nm.start() - (len(comp_lead.group()) if comp_lead else 0)
+        before = text[max(s, begin - 40):begin]
+        cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before))
+        if label_age and re.search(r"(?i)\b(?:weight|bmi|kg|height|score)\b", before):
+            continue
+        found = _age_at(ctx, begin, cue_before, label_age)
+        if found is None:
+            continue
+        start, end, iv, norm, unit_word = found
+        # a duration that is not an age: "within the past 5 years", "for 2 years"
+        if re.search(r"(?i)\b(?:within|past|last|for|during|since|after|before|prior|previous|history|duration|"
+                     r"diagnosed|diagnosis|follow-up|survival|expectancy|every|per|over the)\b[^.;]{0,12}$", text[max(s, start - 25):start]) \
+                and not re.search(r"(?i)\bage", text[max(s, start - 25):start]):
+            continue
+        taken_to = end
+        lo_y, hi_y = norm
+        out.append(Constraint(
+            type="age", polarity=ctx.base_polarity(), text=text[start:end], span=ctx.span(start, end),
+            rule="demographics.age", interval=Interval(*iv), unit=_unit_name(unit_word),
+            normalized={"min": _round(lo_y), "max": _round(hi_y), "unit": "year"},
+        ))
+    return out
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
+@extractor("eligex.life_expectancy.v1")
+def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
+    text = ctx.text
+    cues = [m for m in ctx.mentions if m.first("life_expectancy")]
+    label_le = bool(ctx.label and "life expectancy" in ctx.label.lower())
+    if not cues and not label_le:
+        return []
+    out: list[Constraint] = []
+    positions = [(m.start, m.end) for m in cues] or [(0, 0)]
+    for cstart, cend in positions:
+        _, s_end = ctx.sentence_of(cstart)
+        p = _LE_FILLER.match(text, cend, s_end).end()
+        # the filler may have eaten "greater than": back up to a comparator
+        back = re.search(r"(?i)(?:greater|more|less|longer|shorter)\s+than(?:\s+or\s+equal\s+to)?\s*$|at\s+least\s*$|"
+                         r"(?:over|under|above|below|exceeding)\s*$", text[cend:p])
+        if back:
+            p = cend + back.start()
+        start = p
+        op = None
+        comp = match_comparator(text, p, ctx.rules)
+        if comp and comp[0] != "=":
+            op, p = comp
+            p = skip_ws(text, p)
+        p = _LE_FILLER.match(text, p, s_end).end() if op is None else p
+        n = match_number(text, p, ctx.rules)
+        if n is None or n.end > s_end:
+            continue
+        p = n.end
+        n2 = None
+        rng = _RANGE.match(text, p)
+        if rng and op is None:
+            n2 = match_number(text, rng.end(), ctx.rules)
+            if n2 is not None:
+                p = n2.end
+        u = re.match(r"\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)(?![\w])", text[p:], re.I)
+        if not u:
+            continue
+        word = u.group(1)
+        p += u.end()
+        after = match_comparator_after(text, p, ctx.rules)
+        if after and op is None and n2 is None:
+            op, p = after
+        unit = duration_unit_name(word)
+        if n2 is not None:
+            iv = (n.value, True, n2.value, True)
+        elif op is None or op == ">=":
+            iv = (n.value, True, None, None)
+        else:
+            iv = {">": (n.value, False, None, None), "<=": (None, None, n.value, True),
+                  "<": (None, None, n.value, False)}.get(op, (n.value, True, None, None))
+        to_days = lambda v: None if v is None else round(duration_days(v, word), 4)  # noqa: E731
+        span_start = cstart if cues else start
+        polarity = ctx.base_polarity()
+        out.append(Constraint(
+            type="life_expectancy", polarity=polarity, text=text[span_start:p], span=ctx.span(span_start, p),
+            rule="demographics.life_expectancy", interval=Interval(*iv), unit=unit,
+            normalized={"min": to_days(iv[0]), "max": to_days(iv[2]), "unit": "day"},
+        ))
+    return out
+
+
+_SEX_ONLY = re.compile(
+    r"(?i)^\s*(?:(?:sex|gender)\s*:\s*)?(?P<w>female|females|women|woman|male|males|men|man)(?:\s+(?:patients|subjects|participants|only|volunteers))?"
+    r"(?:\s+only)?\s*(?:[.,;]|$|\s+(?:aged|age|ages|between|from|who|with|≥|>=|>|\d))"
+)
+
+
+@extractor("eligex.sex.v1")
+def extract_sex(ctx: CriterionContext) -> list[Constraint]:
+    text = ctx.text
+    m = _SEX_ONLY.match(text)
+    if not m:
+        return []
+    # "Male or female", "men and women" say nothing
+    if re.match(r"(?i)\s*(?:(?:sex|gender)\s*:\s*)?\w+\s*(?:or|and|/)\s*(?:fe)?m", text[m.start("w"):]):
+        return []
+    w = m.group("w").lower()
+    value = "female" if w.startswith(("f", "wom")) else "male"
+    start, end = m.start("w"), m.end("w")
+    return [Constraint(type="sex", polarity=ctx.base_polarity(), text=text[start:end], span=ctx.span(start, end),
+                       rule="demographics.sex", value=value)]

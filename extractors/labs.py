@@ -1,0 +1,310 @@
+"""Lab and measurement thresholds: "ALP, ALT and AST ≤ 3 × ULN (≤ 5 × ULN if liver metastases)".
+
+Mechanism only: which words name which analyte, and in which unit, comes from the packs.
+- Analyte mentions joined by list glue ("ALP, ALT, and AST", "creatinine clearance/GFR")
+  share the threshold that follows them: one constraint each.
+- A threshold restated in brackets in other units is one constraint; a bracketed or
+  "or"-joined alternative with a condition ("if liver metastases") is another, with `condition`.
+- A threshold inside an "if …, then …" clause becomes the next constraint's `condition`.
+- Inside an exclusion criterion, a sentence that says what patients must have, or an
+  exception clause, gives `include` constraints.
+"""
+from __future__ import annotations
+
+import re
+
+from .context import CriterionContext, Mention
+from .model import Constraint, Interval
+from .quantities import NUMBER_RE, Number, Threshold, interval_of, parse_threshold, strip_escapes
+from .registry import extractor
+from .rulepack import AnalyteRule
+
+_GLUE = re.compile(
+    r"[\s,/&()\[\]:]*(?:(?:and/or|and|or|as well as|plus|&)[\s,()]*)?(?:(?:the|serum|total|blood|plasma|levels?|values?)\s+)?",
+    re.I,
+)
+_FOLLOW = re.compile(r"[\s,;]*(?:\(|\[)?\s*(?:(?:or|and|but|otherwise)\s+)?(?:\(|\[)?\s*", re.I)
+_WORDS_PAREN = re.compile(r"\s*[(\[]\s*([A-Za-z][^()\[\]\d<>≤≥]{0,50}?)\s*[)\]]")
+_THEN = re.compile(r"\s*(?:,|;)?\s*(?:then\b|,)", re.I)
+_IF_BEFORE = re.compile(r"(?i)\b(?:if|when|whenever|where|in case of|in the case of|in case)\b[^.;]{0,30}$")
+_CONDITION_TRIM = re.compile(r"^(?:the\s+)?(?:subjects?|patients?|participants?|persons?)\s+(?:has|have|with|who have|who has)\s+", re.I)
+_MAX_GAP = 70
+
+
+def _expand(ctx: CriterionContext, group: list[Mention]) -> list[AnalyteRule]:
+    rules = ctx.rules.rules
+    out: list[AnalyteRule] = []
+    for m in group:
+        c = m.first("analyte", "group")
+        if c is None:
+            continue
+        ids = [c.id] if c.kind == "analyte" else list(rules.analyte_groups[c.id].members)
+        for a in ids:
+            rule = rules.analytes.get(a)
+            if rule is not None and rule not in out:
+                out.append(rule)
+    return out
+
+
+def _unit_ok_for(ctx: CriterionContext, analytes: list[AnalyteRule]):
+    units = ctx.units
+
+    def ok(u: str) -> bool:
+        for a in analytes:
+            for target in (a.canonical_unit, *a.equivalent_units):
+                if target == "ratio":
+                    continue
+                if units.to_canonical(1.0, u, target, a.molar_mass, a.valence) is not None:
+                    return True
+        return False
+
+    return ok
+
+
+def _plausible(a: AnalyteRule, v: float | None) -> bool:
+    return v is not None and (a.plausible is None or a.plausible[0] <= v <= a.plausible[1])
+
+
+def _to_canonical(ctx: CriterionContext, a: AnalyteRule, value: float, unit: str | None) -> float | None:
+    units = ctx.units
+    if unit is None:
+        if a.canonical_unit == "ratio" or a.default_unit == a.canonical_unit:
+            return value
+        if a.default_unit:
+            return units.to_canonical(value, a.default_unit, a.canonical_unit, a.molar_mass, a.valence)
+        return None
+    v = units.to_canonical(value, unit, a.canonical_unit, a.molar_mass, a.valence)
+    if v is None:
+        for eq in a.equivalent_units:
+            v = units.to_canonical(value, unit, eq, a.molar_mass, a.valence)
+            if v is not None:
+                break
+    return v
+
+
+def _normalize(ctx: CriterionContext, a: AnalyteRule, num: Number, unit: str | None) -> tuple[float, float | None]:
+    """(value as written, value in the canonical unit), choosing the plausible reading."""
+    first: tuple[float, float | None] | None = None
+    for cand in num.candidates:
+        if unit is None and not a.default_unit and a.implicit_units:
+            for implicit in a.implicit_units:
+                v = _to_canonical(ctx, a, cand, implicit)
+                if _plausible(a, v):
+                    return cand, v
+            v = cand if _plausible(a, cand) else None
+        else:
+            v = _to_canonical(ctx, a, cand, unit)
+            if v is None and unit is None:
+                v = cand if _plausible(a, cand) else None
+        if _plausible(a, v):
+            return cand, v
+        if first is None:
+            first = (cand, v)
+    return first if first is not None else (num.value, None)
+
+
+def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule]) -> Threshold | None:
+    text = ctx.text
+    unit_ok = _unit_ok_for(ctx, analytes)
+    pair = any(a.id in ("sbp", "dbp") for a in analytes)
+    end = min(limit, pos + _MAX_GAP)
+    candidates = sorted({m.start for m in ctx.rules.comparators.finditer(text, pos, end)}
+                        | {m.start() for m in NUMBER_RE.finditer(text, pos, end)}
+                        | {i for i in range(pos, end) if text[i] in "≥≤<>=\\"})
+    for q in candidates:
+        gap = text[pos:q]
+        if any(ch.isdigit() for ch in gap) and not re.fullmatch(r"[^\d]*\([^)]*\)[^\d]*", gap):
+            break
+        th = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair)
+        if th is None:
+            continue
+        if th.relative_to is None and th.unit is None and th.lo is not None and not th.lo.text:
+            continue
+        return th
+    # "within normal limits" / "WNL" right after the analyte
+    m = ctx.rules.normal_limits.search(text, pos, min(limit, pos + 30))
+    if m and re.fullmatch(r"[\s,:]*(?:(?:is|are|must be|should be|levels?|values?|within)\s*)*", text[pos:m.start], re.I):
+        if m.text.lower() != "normal" or re.search(r"(?i)\b(?:be|is|are)\s+$", text[pos:m.start]):
+            one = Number(m.start, m.start, "", (1.0,))
+            return Threshold(m.start, m.end, "<=", one, relative_to="ULN", extras={"normal_limits": True})
+    return None
+
+
+def _condition_between(ctx: CriterionContext, start: int, end: int) -> str | None:
+    """A condition introduced between two points ("if liver metastases", "unless Gilbert's")."""
+    text = ctx.text
+    if end <= start:
+        return None
+    exc = ctx.rules.exception_intro.search(text, start, end)
+    intro = ctx.rules.condition_intro.search(text, start, end)
+    chosen, prefix = None, ""
+    if exc is not None and (intro is None or exc.start <= intro.start):
+        chosen, prefix = exc, "unless "
+    elif intro is not None:
+        chosen = intro
+    if chosen is None:
+        return None
+    stop = re.search(r"[)\];.]|,\s*(?:or|and)\b", text[chosen.end:end])
+    body = text[chosen.end: chosen.end + stop.start()] if stop else text[chosen.end:end]
+    body = _CONDITION_TRIM.sub("", strip_escapes(body).strip(" ,:"))
+    return (prefix + body).strip() or None
+
+
+def _polarity(ctx: CriterionContext, th_start: int) -> tuple[str, str | None]:
+    """(polarity, condition from an exception clause) for a threshold at `th_start`."""
+    base = ctx.base_polarity()
+    if base == "exclude":
+        exc = ctx.in_exception(th_start)
+        if exc is not None:
+            clause = strip_escapes(ctx.text[exc[0]:exc[1]]).strip(" ()[],;.")
+            return "include", clause
+        s, _ = ctx.sentence_of(th_start)
+        if ctx.rules.include_cues.search(ctx.text, s, th_start) is not None:
+            return "include", None
+    return base, None
+
+
+def _constraint(ctx: CriterionContext, a: AnalyteRule, th: Threshold, start: int, end: int,
+                polarity: str, condition: str | None) -> Constraint | None:
+    text = ctx.text
+    if th.paired is not None and a.id == "dbp":
+        num = th.paired
+    else:
+        num = th.lo
+    if num is None:
+        return None
+    hi_num = th.hi
+    if th.relative_to:
+        lo_v, norm_lo = num.value, None
+        hi_v = hi_num.value if hi_num else None
+        unit = None
+        normalized = None
+    else:
+        unit = th.unit
+        lo_v, norm_lo = _normalize(ctx, a, num, unit)
+        hi_v = norm_hi = None
+        if hi_num is not None:
+            hi_v, norm_hi = _normalize(ctx, a, hi_num, unit)
+    iv = interval_of(th, lo_v, hi_v)
+    if iv is None:
+        return None
+    mn, mn_in, mx, mx_in = iv
+    if not th.relative_to:
+        if hi_num is not None:
+            nlo, nhi = (norm_lo, norm_hi) if (lo_v <= hi_v) else (norm_hi, norm_lo)
+        else:
+            nlo = norm_lo if mn is not None else None
+            nhi = norm_lo if mx is not None else None
+        if (mn is not None and nlo is None) or (mx is not None and nhi is None):
+            normalized = None
+        else:
+            normalized = {"min": nlo, "max": nhi, "unit": a.canonical_unit}
+    return Constraint(
+        type=a.type, polarity=polarity, text=text[start:end], span=ctx.span(start, end), rule=a.rule_id,
+        interval=Interval(mn, mn_in, mx, mx_in), unit=unit, normalized=normalized, analyte=a.id,
+        relative_to=th.relative_to, condition=condition,
+    )
+
+
+def _same_threshold(ctx: CriterionContext, analytes: list[AnalyteRule], a: Threshold, b: Threshold) -> bool:
+    """Is `b` the same threshold as `a` restated in other units?"""
+    if (a.relative_to or None) != (b.relative_to or None):
+        return False
+    if a.relative_to:
+        return a.lo.value == b.lo.value
+    an = analytes[0]
+    va = _normalize(ctx, an, a.lo, a.unit)[1]
+    vb = _normalize(ctx, an, b.lo, b.unit)[1]
+    return va is not None and vb is not None and abs(va - vb) <= 0.05 * max(abs(va), abs(vb), 1e-9)
+
+
+@extractor("eligex.labs.v1")
+def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
+    text = ctx.text
+    ms = [m for m in ctx.mentions if m.first("analyte", "group")]
+    out: list[Constraint] = []
+    pending_condition: str | None = None
+    i = 0
+    while i < len(ms):
+        group = [ms[i]]
+        j = i
+        while j + 1 < len(ms) and _GLUE.fullmatch(text[ms[j].end:ms[j + 1].start]):
+            j += 1
+            group.append(ms[j])
+        i = j + 1
+        analytes = _expand(ctx, group)
+        if not analytes:
+            continue
+        s_start, s_end = ctx.sentence_of(group[-1].start)
+        limit = min(ms[i].start if i < len(ms) else len(text), s_end)
+        th = _find_threshold(ctx, group[-1].end, limit, analytes)
+        if th is None:
+            continue
+        # "if serum creatinine > 1.5 × ULN, then creatinine clearance must be ≥ 60 mL/min"
+        before = text[max(s_start, group[0].start - 40):group[0].start]
+        if _IF_BEFORE.search(before) and i < len(ms) and ms[i].start < s_end and _THEN.match(text, th.end):
+            cue = _IF_BEFORE.search(before)
+            pending_condition = strip_escapes(text[group[0].start - len(before) + cue.start():th.end]).strip()
+            pending_condition = re.sub(r"(?i)^(?:if|when|whenever|where|in case of|in the case of|in case)\s+", "", pending_condition)
+            continue
+        chain: list[tuple[Threshold, str | None]] = [(th, None)]
+        p = th.end
+        # follow-ons: restatements in other units, conditional alternatives
+        unit_ok = _unit_ok_for(ctx, analytes)
+        pair = any(a.id in ("sbp", "dbp") for a in analytes)
+        while True:
+            words = _WORDS_PAREN.match(text, p)
+            if words:
+                chain[-1] = (chain[-1][0], chain[-1][1] or strip_escapes(words.group(1)).strip())
+                p = words.end()
+            f = _FOLLOW.match(text, p)
+            q = f.end() if f else p
+            if q >= len(text) or q - p > 12:
+                break
+            nxt_mention = next((m for m in ms if m.start >= p), None)
+            th2 = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair)
+            if th2 is None or (nxt_mention is not None and nxt_mention.start < th2.start):
+                break
+            if th2.op is None and th2.hi is None:
+                break
+            chain.append((th2, None))
+            p = th2.end
+            # its condition: text up to the closing bracket / next follow-on
+            close = re.search(r"[)\]]|;|\.(?:\s|$)", text[p:])
+            cond_end = p + close.start() if close else len(text)
+            cond = _condition_between(ctx, p, cond_end)
+            if cond:
+                chain[-1] = (th2, cond)
+                p = cond_end
+        for k, (t, cond) in enumerate(chain):
+            if k > 0 and cond is None and _same_threshold(ctx, analytes, chain[0][0], t):
+                continue  # the same threshold in other units
+            if k == 0 and len(chain) == 1:
+                # a condition written right after the only threshold ("≤ 1.5 × ULN unless Gilbert's")
+                close = re.search(r"[)\];]|\.(?:\s|$)", text[t.end:])
+                tail_end = t.end + close.start() if close else len(text)
+                tail = text[t.end:tail_end]
+                if re.match(r"\s*(?:,\s*)?(?:if|in case|in patients|for patients|in subjects|for subjects|unless|in the presence|in the setting|when)\b", tail, re.I):
+                    cond = _condition_between(ctx, t.end, tail_end)
+            polarity, exc_condition = _polarity(ctx, t.start)
+            condition = cond or exc_condition or pending_condition
+            start = group[0].start if k == 0 else t.start
+            end = t.end
+            for a in analytes:
+                if t.paired is not None and a.id not in ("sbp", "dbp"):
+                    continue
+                c = _constraint(ctx, a, t, start, end, polarity, condition)
+                if c is not None:
+                    out.append(c)
+        pending_condition = None
+    return _dedupe(out)
+
+
+def _dedupe(constraints: list[Constraint]) -> list[Constraint]:
+    seen, out = set(), []
+    for c in constraints:
+        key = (c.analyte, c.relative_to, c.polarity, c.condition, c.interval.min, c.interval.max, c.span)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

@@ -1,0 +1,145 @@
+"""Performance status: "ECOG PS 0-1", "ECOG performance status of 0 or 1", "Karnofsky ≥ 70%".
+
+A scale mention (or a generic "performance status" when the text, or the legacy label,
+names none) followed by a score expression. Without a named scale, the scale whose range
+holds the scores wins (0-5: ECOG, up to 100: Karnofsky).
+"""
+from __future__ import annotations
+
+import re
+
+from .context import CriterionContext
+from .model import Constraint, Interval
+from .quantities import match_comparator, match_comparator_after, match_number, skip_ws
+from .registry import extractor
+
+_FILLER = re.compile(
+    r"(?:[\s:=,(\[\])-]|\b(?:performance|status|score|scale|grade|level|of|is|must|be|should|have|has|a|an|the|ps|pst|"
+    r"between|from|rating|index|play|points?|criteria|within|range|equal|to|in)\b)*",
+    re.I,
+)
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:or|and)?|or|and|/)\s*", re.I)
+_RANGE_SEP = re.compile(r"\s*(?:-|–|—|to|through|and)\s*", re.I)
+_PERCENT = re.compile(r"\s*%")
+
+
+def _scores(ctx: CriterionContext, pos: int, limit: int) -> tuple[int, int, tuple] | None:
+    """(start, end, (min, min_inc, max, max_inc)) of a score expression at or after `pos`."""
+    text = ctx.text
+    p = _FILLER.match(text, pos, limit).end()
+    start = p
+    comp = match_comparator(text, p, ctx.rules)
+    op = None
+    if comp:
+        op, p = comp
+        p = skip_ws(text, p)
+        p = _FILLER.match(text, p, limit).end() if text[p:p + 2].lower() in ("of", "a ") else p
+    n = match_number(text, p)
+    if n is None or n.end > limit:
+        return None
+    values = [n.value]
+    p = n.end
+    pm = _PERCENT.match(text, p)
+    if pm:
+        p = pm.end()
+    is_range = False
+    if op is None:
+        rng = _RANGE_SEP.match(text, p)
+        n2 = match_number(text, rng.end()) if rng else None
+        if n2 is not None and n2.end <= limit:
+            values.append(n2.value)
+            p = n2.end
+            is_range = True
+        else:
+            while True:
+                sep = _LIST_SEP.match(text, p)
+                n2 = match_number(text, sep.end()) if sep and sep.end() > p else None
+                if n2 is None or n2.end > limit:
+                    break
+                values.append(n2.value)
+                p = n2.end
+        pm = _PERCENT.match(text, p)
+        if pm:
+            p = pm.end()
+    if op is None and len(values) == 1 and not is_range:
+        after = match_comparator_after(text, p, ctx.rules)
+        if after:
+            op, p = after
+    lo, hi = min(values), max(values)
+    if op == ">=":
+        iv = (lo, True, None, None)
+    elif op == ">":
+        iv = (lo, False, None, None)
+    elif op == "<=":
+        iv = (None, None, lo, True)
+    elif op == "<":
+        iv = (None, None, lo, False)
+    else:
+        iv = (lo, True, hi, True)
+    return start, p, iv
+
+
+def _scale_for(ctx: CriterionContext, scale_ids: list[str], iv: tuple) -> list[str]:
+    if scale_ids:
+        return scale_ids
+    top = max(v for v in (iv[0], iv[2]) if v is not None)
+    return ["ECOG"] if top <= 5 else ["KPS"]
+
+
+@extractor("eligex.performance_status.v1")
+def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
+    text = ctx.text
+    ms = [m for m in ctx.mentions if m.first("scale", "ps_generic")]
+    label_is_ps = bool(ctx.label and "performance" in ctx.label.lower())
+    if not ms and not label_is_ps:
+        return []
+    out: list[Constraint] = []
+    starts = [m.start for m in ms] + ([0] if label_is_ps and not ms else [])
+    i = 0
+    handled_to = -1
+    while i < len(starts):
+        start = starts[i]
+        if start < handled_to:
+            i += 1
+            continue
+        group = [m for m in ms if m.start >= start]
+        # a run of scale mentions joined by glue ("ECOG/WHO", "Karnofsky or Lansky")
+        run = group[:1]
+        for m in group[1:]:
+            if re.fullmatch(r"[\s,/()\-:]*(?:(?:or|and|performance|status|score|ps)[\s,/()\-:]*)*", text[run[-1].end:m.start], re.I):
+                run.append(m)
+            else:
+                break
+        pos = run[-1].end if run else 0
+        next_start = next((m.start for m in ms if m.start > pos and m not in run), len(text))
+        _, s_end = ctx.sentence_of(pos if run else 0)
+        limit = min(s_end, next_start if next_start > pos else len(text), pos + 80)
+        found = _scores(ctx, pos, limit)
+        i += max(1, len(run))
+        if found is None:
+            continue
+        sc_start, sc_end, iv = found
+        scale_ids = []
+        for m in run:
+            c = m.first("scale")
+            if c and c.id not in scale_ids:
+                scale_ids.append(c.id)
+        rules = ctx.rules.rules.scales
+        span_start = run[0].start if run else sc_start
+        for sid in _scale_for(ctx, scale_ids, iv):
+            scale = rules.get(sid)
+            top = scale.range[1] if scale else 100
+            if any(v is not None and v > top for v in (iv[0], iv[2])):
+                continue
+            polarity = ctx.base_polarity()
+            if polarity == "exclude":
+                s, _ = ctx.sentence_of(sc_start)
+                if ctx.rules.include_cues.search(text, s, sc_start) is not None:
+                    polarity = "include"
+            out.append(Constraint(
+                type="performance_status", polarity=polarity, text=text[span_start:sc_end],
+                span=ctx.span(span_start, sc_end), rule=scale.rule_id if scale else f"performance.{sid.lower()}",
+                interval=Interval(*iv), scale=sid,
+            ))
+        handled_to = sc_end
+    return out

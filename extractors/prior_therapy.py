@@ -1,0 +1,234 @@
+"""Prior-therapy counts: "at least one prior line of platinum-based chemotherapy",
+"no more than 2 prior regimens", "treatment-naive", "No prior lenvatinib", "Prior treatment with X".
+
+- A count next to a therapy ("two or more prior lines of", "for at least 2 cycles") gives its
+  interval and `count_unit`.
+- A negated prior mention ("no prior chemotherapy") gives max 0; an affirmative one with a
+  prior cue ("prior treatment with lenvatinib", "progressed after X") gives min 1.
+- Mentions used by a washout, in an exception clause, about toxicity or allergy, of current
+  use, or of something allowed give nothing.
+"""
+from __future__ import annotations
+
+import re
+
+from .context import CriterionContext
+from .model import Constraint, Interval
+from .quantities import match_comparator, match_comparator_after, match_number, skip_ws
+from .registry import extractor
+from .therapy_mentions import TherapyMention, therapy_mentions
+
+_COUNT_FILLER = re.compile(
+    r"(?:\s|\b(?:prior|previous|previously|earlier|different|distinct|consecutive|systemic|standard|separate|"
+    r"additional|lines?|of|treatment|therapy|therapies|regimens?|kinds?|courses?|in\s+total)\b)*",
+    re.I,
+)
+_GAP_TO_THERAPY = re.compile(
+    r"(?:\s|[(),:]|-|\b(?:of|with|containing|including|based|prior|previous|systemic|for|the|a|an|any|other|"
+    r"standard|approved|anti|cancer|treatment|therapy|agents?|s\))\b)*$",
+    re.I,
+)
+_AFTER_LEAD = re.compile(r"(?:\s|[(,:]|\b(?:for|of|with|treatment|therapy|x|×|NSCLC|disease|at|a|total)\b)*", re.I)
+_ONLY = re.compile(r"(?i)\b(?:only|exactly|just)\s*$")
+_ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s+)*$")
+_ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-\s]+line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
+
+
+def _count_at(ctx: CriterionContext, pos: int, limit: int):
+    """(start, end, op, n, n2, count_unit) for "[comparator] N [or more] [prior] UNIT" at `pos`."""
+    text = ctx.text
+    p = skip_ws(text, pos)
+    start = p
+    op = None
+    comp = match_comparator(text, p, ctx.rules)
+    if comp and comp[0] != "=":
+        op, p = comp
+        p = skip_ws(text, p)
+    n = match_number(text, p, ctx.rules)
+    if n is None or n.end > limit or n.value > 50:
+        return None
+    p = n.end
+    n2 = None
+    rng = re.match(r"\s*(?:-|–|to|or)\s*", text[p:])
+    if rng:
+        cand = match_number(text, p + rng.end(), ctx.rules)
+        if cand is not None and cand.value > n.value:
+            n2, p = cand, cand.end
+    if op is None and n2 is None:
+        after = match_comparator_after(text, p, ctx.rules)
+        if after:
+            op, p = after
+    f = _COUNT_FILLER.match(text, p)
+    unit_m = None
+    q = p
+    while q <= f.end():
+        unit_m = ctx.rules.count_units.match_at(text, skip_ws(text, q))
+        if unit_m:
+            break
+        nxt = re.compile(r"\s*\S+").match(text, q)
+        if nxt is None or nxt.end() > f.end():
+            break
+        q = nxt.end()
+    if unit_m is None:
+        return None
+    p = unit_m.end
+    if op is None and n2 is None:
+        after = match_comparator_after(text, p, ctx.rules)
+        if after:
+            op, p = after
+    return start, p, op, n.value, (n2.value if n2 else None), unit_m.values[0]
+
+
+def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
+    start, _, op, n, n2, _ = count
+    text = ctx.text
+    if n2 is not None:
+        return n, True, n2, True
+    if op == ">=":
+        return n, True, None, None
+    if op == ">":
+        return n, False, None, None
+    if op == "<=":
+        return None, None, n, True
+    if op == "<":
+        return None, None, n, False
+    if _ONLY.search(text[max(0, start - 12):start]):
+        return n, True, n, True
+    if ctx.rules.allowed_cues.search(text, sentence[0], sentence[1]) is not None:
+        return None, None, n, True
+    return n, True, None, None
+
+
+def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention]):
+    text = ctx.text
+    s, e = ctx.sentence_of(t.start)
+    prev_end = max([m.end for m in mentions if m.end <= t.start and m.start >= s] + [s])
+    # before: "two or more prior lines of <therapy>"
+    window_start = max(prev_end, t.start - 90)
+    for nm in re.finditer(r"(?<![\w.])(?:\d+|[A-Za-z]+)(?![\w])", text[window_start:t.start]):
+        pos = window_start + nm.start()
+        # include a comparator just before the number
+        lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
+                         r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|greater\s+than|"
+                         r"[≥≤<>]=?|=<|=>)\s*$", text[window_start:pos])
+        begin = window_start + lead.start() if lead else pos
+        count = _count_at(ctx, begin, t.start)
+        if count and _GAP_TO_THERAPY.match(text[count[1]:t.start]):
+            return count
+    # after: "<therapy> … for at least 2 consecutive treatment cycles"
+    nxt = min([m.start for m in mentions if m.start > t.end] + [e])
+    lead = _AFTER_LEAD.match(text, t.end, min(nxt, t.end + 60))
+    p = lead.end()
+    for _ in range(3):
+        count = _count_at(ctx, p, min(nxt, t.end + 90))
+        if count:
+            return count
+        w = re.compile(r"\s*\S+").match(text, p)
+        if w is None or w.end() > min(nxt, t.end + 60):
+            break
+        p = w.end()
+    return None
+
+
+def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
+    text = ctx.text
+    s, e = ctx.sentence_of(t.start)
+    after = text[t.end:min(e, t.end + 30)]
+    if ctx.rules.non_use_after.match_at(after.lstrip(" "), 0) is not None:
+        return True
+    if re.match(r"(?i)\s*(?:or|and|/)\s*[\w-]+(?:\s+[\w-]+)?[-\s](?:related|induced)\b", after):
+        return True
+    if re.match(r"(?i)[^.;,]{0,25}\b(?:toxicit|side effect|adverse event)", after):
+        return True
+    before = text[max(s, t.start - 45):t.start]
+    if ctx.rules.non_use_before.search(before) is not None:
+        return True
+    if ctx.rules.current_use.search(text[max(s, t.start - 30):t.start]) is not None:
+        return True
+    return False
+
+
+def _prior_cue(ctx: CriterionContext, t: TherapyMention) -> bool:
+    text = ctx.text
+    s, e = ctx.sentence_of(t.start)
+    if ctx.rules.prior_cues.search(text, max(s, t.start - 50), t.start) is not None:
+        return True
+    after = text[t.end:min(e, t.end + 40)]
+    return re.match(r"(?i)[^.;]{0,30}\b(?:before|previously|prior|earlier|in the past|already)\b", after) is not None
+
+
+def _polarity(ctx: CriterionContext, pos: int) -> str:
+    base = ctx.base_polarity()
+    if base == "exclude":
+        s, _ = ctx.sentence_of(pos)
+        if ctx.rules.include_cues.search(ctx.text, s, pos) is not None:
+            return "include"
+    return base
+
+
+def _make(ctx: CriterionContext, t: TherapyMention | None, therapy: str, rule: str, start: int, end: int,
+          iv: tuple, count_unit: str, polarity: str) -> Constraint:
+    c = Constraint(
+        type="prior_therapy", polarity=polarity, text=ctx.text[start:end], span=ctx.span(start, end),
+        rule=rule, interval=Interval(*iv), therapy=therapy, count_unit=count_unit,
+    )
+    if t is not None and t.classes:
+        c.extra["therapy_classes"] = list(t.classes)
+    return c
+
+
+@extractor("eligex.prior_therapy.v1")
+def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
+    text = ctx.text
+    out: list[Constraint] = []
+    mentions = therapy_mentions(ctx)
+    counted: set[str] = set()
+    # treatment-naive phrases
+    for m in ctx.mentions:
+        c = m.first("naive")
+        if c is None:
+            continue
+        follow = [t for t in mentions if 0 <= t.start - m.end <= 20]
+        if follow or ctx.in_exception(m.start):
+            continue  # "no prior treatment with X": X itself is negated below
+        out.append(_make(ctx, None, c.id, c.rule, m.start, m.end, (None, None, 0, True), "any", _polarity(ctx, m.start)))
+    for t in mentions:
+        if t.start in ctx.consumed or ctx.in_exception(t.start) or _blocked(ctx, t):
+            continue
+        s, e = ctx.sentence_of(t.start)
+        count = _find_count(ctx, t, mentions)
+        if count is not None:
+            iv = _interval(ctx, count, (s, e))
+            start, end = min(count[0], t.start), max(count[1], t.end)
+            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", start, end, iv, count[5], _polarity(ctx, start)))
+            counted.add(t.id)
+            continue
+        if ctx.rules.allowed_cues.search(text, s, e) is not None:
+            continue
+        any_lead = _ANY.search(text[max(s, t.start - 40):t.start])
+        if ctx.is_negated(t.start) and _prior_cue(ctx, t):
+            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (None, None, 0, True), "any",
+                             _polarity(ctx, t.start)))
+        elif _prior_cue(ctx, t) and not ctx.is_negated(t.start):
+            unit = "any"
+            if any_lead and re.search(r"(?i)\blines?\b", any_lead.group()):
+                unit = "line"
+            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (1, True, None, None), unit,
+                             _polarity(ctx, t.start)))
+    # "third line or beyond": at least two prior lines
+    for m in _ORDINAL_LINE.finditer(text):
+        lines = ctx.rules.line_ordinals.get(m.group(1).lower())
+        if lines:
+            out.append(_make(ctx, None, "systemic_therapy", "prior_therapy.line_ordinal", m.start(), m.end(),
+                             (lines, True, None, None), "line", _polarity(ctx, m.start())))
+    # a counted constraint makes the uncounted "min 1" of the same therapy redundant
+    result, seen = [], set()
+    for c in out:
+        if c.therapy in counted and c.count_unit == "any" and c.interval.min == 1 and c.interval.max is None:
+            continue
+        key = (c.therapy, c.interval.min, c.interval.max, c.polarity)
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(c)
+    return result

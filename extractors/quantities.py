@@ -1,0 +1,264 @@
+"""Numbers and thresholds as written: "≥ 1,500/mm3", "≤ 3 × ULN", "0-1", "between 18 and 75".
+
+`parse_threshold` reads one threshold expression starting at a position; the unit is the
+longest run of following words that the caller's `unit_ok` accepts (a pint parse the
+analyte can convert), so the unit vocabulary lives with the units, not here.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .vocab import CompiledRules
+
+NUMBER_RE = re.compile(
+    r"""(?<![\w.,^])
+    (?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])         # 1,500  100,000
+     |\d{1,3}(?:\.\d{3})+(?![\d.,])                  # 50.000 (European thousands, ambiguous)
+     |\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*(?:/|cells|[x×]\s*10|per\b))   # 100 000/mm3
+     |\d+(?:[.,]\d+)?(?![\d])                         # 1.5  1,5  18
+     |\.\d+(?![\d])                                   # .5
+    )""",
+    re.X,
+)
+_WS = re.compile(r"[\s\u00a0]*")
+_RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
+_ULN_LEAD = re.compile(r"\s*(?:[x×X*✕]|times|fold|-fold|folds)?\s*(?:the\s+|an?\s+|institutional\s+)?", re.I)
+_PAIR = re.compile(r"\s*/\s*(\d{2,3})(?!\d)")
+_UNIT_TOKEN = re.compile(r"[^\s;]+")
+_UNIT_STRIP = ".,;:"
+_ESCAPES = re.compile(r"\\(?=[<>=*])")
+_WORD_NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+
+
+@dataclass
+class Number:
+    start: int
+    end: int
+    text: str
+    candidates: tuple[float, ...]
+
+    @property
+    def value(self) -> float:
+        return self.candidates[0]
+
+
+@dataclass
+class Threshold:
+    """One threshold as written. `op` is None for a range (`lo`..`hi`) or a bare value."""
+
+    start: int
+    end: int
+    op: str | None
+    lo: Number | None
+    hi: Number | None = None
+    unit: str | None = None
+    relative_to: str | None = None
+    paired: Number | None = None  # the second value of "150/90"
+    extras: dict = field(default_factory=dict)
+
+
+def number_candidates(text: str) -> tuple[float, ...]:
+    """Readings of a written number, most likely first ("50.000" may be 50000 or 50)."""
+    t = text.replace("\u00a0", " ").replace("\u202f", " ")
+    if " " in t:
+        return (float(t.replace(" ", "")),)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
+        return (float(t.replace(",", "")),)
+    if "," in t:
+        return (float(t.replace(",", ".")),)
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", t):
+        thousands = float(t.replace(".", ""))
+        if t.count(".") > 1:
+            return (thousands,)
+        decimal = float(t)
+        return (thousands, decimal) if t.endswith("000") else (decimal, thousands)
+    return (float(t),)
+
+
+def skip_ws(text: str, pos: int) -> int:
+    return _WS.match(text, pos).end()
+
+
+def match_number(text: str, pos: int, rules: CompiledRules | None = None) -> Number | None:
+    """A number (or, with rules, a number word: "two", "one") at exactly `pos`."""
+    m = NUMBER_RE.match(text, pos)
+    if m:
+        return Number(m.start(), m.end(), m.group(), number_candidates(m.group()))
+    if rules is not None:
+        w = _WORD_NUMBER.match(text, pos)
+        if w and (pos == 0 or not text[pos - 1].isalnum()):
+            val = rules.number_words.get(w.group().lower())
+            if val is not None:
+                return Number(w.start(), w.end(), w.group(), (val,))
+    return None
+
+
+def match_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
+    """(op, end) for a comparator at `pos`; tolerates a Markdown escape ("\\<")."""
+    p = pos
+    if p < len(text) and text[p] == "\\":
+        p += 1
+    m = rules.comparators.match_at(text, p)
+    if not m:
+        return None
+    op = m.values[0]
+    end = m.end
+    # "≥ =", "> or =" already phrases; a doubled comparator ("must be ≥") keeps the symbol
+    nxt = skip_ws(text, end)
+    if nxt < len(text) and text[nxt] in "≥≤<>=\\":
+        second = rules.comparators.match_at(text, nxt + (1 if text[nxt] == "\\" else 0))
+        if second:
+            op = second.values[0]
+            end = second.end
+    return op, end
+
+
+def match_comparator_after(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
+    p = skip_ws(text, pos)
+    m = rules.comparators_after.match_at(text, p)
+    if m:
+        return m.values[0], m.end
+    return None
+
+
+def match_relative(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
+    """"× ULN", "times the upper limit of normal", "x LLN" right after a number."""
+    lead = _ULN_LEAD.match(text, pos)
+    p = lead.end() if lead else pos
+    m = rules.uln.match_at(text, p)
+    if not m:
+        return None
+    word = m.text
+    # "N" alone and "normal" alone need an explicit multiplication sign before them
+    if (word in ("N", "normal") or word.lower() == "normal") and not re.search(r"[x×X*✕]|times|fold", text[pos:p]):
+        return None
+    end = m.end
+    # "(ULN)" restated after the long form
+    tail = re.match(r"\s*\((?:ULN|LLN|IULN|ULRR)\)", text[end:end + 10])
+    if tail:
+        end += tail.end()
+    return m.values[0], end
+
+
+def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: int = 5) -> tuple[str, int] | None:
+    """The longest run of up to `max_tokens` words after `pos` that `unit_ok` accepts."""
+    p = skip_ws(text, pos)
+    if p >= len(text):
+        return None
+    # a unit starts with a letter, a slash, a percent sign, a multiplication sign or µ
+    if not (text[p].isalpha() or text[p] in "/%×*µμ°\\("):
+        return None
+    tokens = []
+    for m in _UNIT_TOKEN.finditer(text, p, min(len(text), p + 40)):
+        tokens.append(m)
+        if len(tokens) >= max_tokens:
+            break
+    for k in range(len(tokens), 0, -1):
+        start, end = tokens[0].start(), tokens[k - 1].end()
+        cand = text[start:end]
+        # trim trailing punctuation and an unbalanced closing bracket
+        while cand and (cand[-1] in _UNIT_STRIP or (cand[-1] == ")" and cand.count("(") < cand.count(")"))):
+            cand = cand[:-1]
+            end -= 1
+        if cand.startswith("(") and cand.count("(") > cand.count(")"):
+            continue
+        if cand and unit_ok(cand):
+            return cand, end
+    return None
+
+
+def parse_threshold(
+    text: str,
+    pos: int,
+    rules: CompiledRules,
+    unit_ok: Callable[[str], bool] = lambda u: False,
+    *,
+    allow_bare: bool = True,
+    allow_relative: bool = True,
+    allow_pair: bool = False,
+    number_words: bool = False,
+) -> Threshold | None:
+    """Parse `[comparator] number [range] [unit | × ULN] [comparator-after]` at `pos`."""
+    start = p = skip_ws(text, pos)
+    op = None
+    between = False
+    comp = match_comparator(text, p, rules)
+    if comp:
+        op, p = comp
+        p = skip_ws(text, p)
+    if text[p:p + 7].lower() == "between":
+        between, p = True, skip_ws(text, p + 7)
+    elif text[p:p + 4].lower() == "from" and op is None:
+        p = skip_ws(text, p + 4)
+    if op is not None and allow_relative:
+        rel = match_relative(text, p, rules)
+        if rel and rules.uln.match_at(text, skip_ws(text, p)) is not None:
+            one = Number(p, p, "", (1.0,))
+            return Threshold(start, rel[1], op, one, relative_to=rel[0])
+    lo = match_number(text, p, rules if number_words else None)
+    if lo is None:
+        return None
+    p = lo.end
+    hi = None
+    paired = None
+    rng = _RANGE_SEP.match(text, p)
+    if rng and (op is None or between):
+        hi = match_number(text, rng.end(), rules if number_words else None)
+        if hi is not None:
+            p = hi.end
+    if hi is None and allow_pair:
+        pm = _PAIR.match(text, p)
+        if pm:
+            paired = Number(pm.start(1), pm.end(1), pm.group(1), (float(pm.group(1)),))
+            p = pm.end()
+    if hi is None and between:
+        return None
+    th = Threshold(start, p, op, lo, hi, paired=paired)
+    if allow_relative:
+        rel = match_relative(text, p, rules)
+        if rel:
+            th.relative_to, th.end = rel
+            p = rel[1]
+    if th.relative_to is None:
+        unit = match_unit(text, p, unit_ok)
+        if unit:
+            th.unit, th.end = unit
+            p = unit[1]
+            if allow_relative:
+                rel = match_relative(text, p, rules)
+                if rel:
+                    th.relative_to, th.end = rel
+                    p = rel[1]
+    after = match_comparator_after(text, p, rules)
+    if after and th.op is None and th.hi is None:
+        th.op, th.end = after
+    elif th.op is None and th.hi is None and not allow_bare:
+        return None
+    return th
+
+
+def interval_of(th: Threshold, lo_value: float | None = None, hi_value: float | None = None) -> tuple:
+    """(min, min_inclusive, max, max_inclusive) from a threshold's operator and values."""
+    lo = lo_value if lo_value is not None else (th.lo.value if th.lo else None)
+    hi = hi_value if hi_value is not None else (th.hi.value if th.hi else None)
+    if th.hi is not None:
+        a, b = (lo, hi) if lo <= hi else (hi, lo)
+        return a, True, b, True
+    if th.op == ">=":
+        return lo, True, None, None
+    if th.op == ">":
+        return lo, False, None, None
+    if th.op == "<=":
+        return None, None, lo, True
+    if th.op == "<":
+        return None, None, lo, False
+    if th.op == "=":
+        return lo, True, lo, True
+    return None
+
+
+def strip_escapes(text: str) -> str:
+    """Markdown escapes of API v2 text removed (for condition strings, never for spans)."""
+    return _ESCAPES.sub("", text)

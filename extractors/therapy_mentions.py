@@ -1,0 +1,67 @@
+"""Therapy mentions in a criterion, as washout targets and prior-therapy subjects.
+
+A mention is a therapy class of the contract vocabulary (`chemotherapy`), a named drug
+(`drug:lenvatinib`, with its classes), or one of the trial's own interventions. Mentions
+that only give examples of a class just named ("targeted agents (including everolimus)",
+"such as sunitinib") and mentions in a "non-" compound are left out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .context import CriterionContext, Mention
+
+_EXAMPLE_INTRO = re.compile(r"(?i)(?:\(\s*|,\s*|\b)(?:including|such as|e\.\s?g\.?|eg\.?|i\.\s?e\.?|like|for example|for instance|namely|incl\.?)\s*[:,]?\s*$")
+
+
+@dataclass(frozen=True)
+class TherapyMention:
+    start: int
+    end: int
+    id: str  # contract id: chemotherapy | drug:lenvatinib
+    rule: str
+    classes: tuple[str, ...] = ()
+
+
+def therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
+    text = ctx.text
+    out: list[TherapyMention] = []
+    class_ends: list[tuple[int, str]] = []  # where each class mention ended
+    for m in ctx.mentions:
+        c = m.first("therapy", "drug")
+        if c is None:
+            continue
+        if c.kind == "therapy":
+            tm = TherapyMention(m.start, m.end, c.id, c.rule)
+        else:
+            classes = tuple(ctx.rules.drug_classes.get(c.id, ()))
+            tm = TherapyMention(m.start, m.end, f"drug:{c.id}", c.rule, classes)
+        if _is_example(ctx, m, class_ends):
+            continue
+        out.append(tm)
+        if c.kind == "therapy":
+            class_ends.append((m.end, c.id))
+    return out
+
+
+def _is_example(ctx: CriterionContext, m: Mention, class_ends: list[tuple[int, str]]) -> bool:
+    """Inside "(including …)", "such as …" after a class mention, or a bracket right after one."""
+    if not class_ends:
+        return False
+    text = ctx.text
+    last_end = class_ends[-1][0]
+    s, _ = ctx.sentence_of(m.start)
+    if last_end < s:
+        return False
+    between = text[last_end:m.start]
+    paren = ctx.paren_of(m.start)
+    if paren is not None and paren[0] >= last_end - 1 and re.fullmatch(r"[\s\w-]{0,20}", text[last_end:paren[0]]):
+        return True
+    if _EXAMPLE_INTRO.search(text[last_end:m.start]):
+        return True
+    # a list continuing an example list: "such as sunitinib, sorafenib, axitinib"
+    intro = re.search(r"(?i)\b(?:including|such as|e\.g\.|for example)\b", between)
+    if intro and not re.search(r"[.;)]", between[intro.end():]):
+        return True
+    return False

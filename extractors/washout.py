@@ -1,0 +1,120 @@
+"""Washout windows: "no anticancer therapy within 21 days or investigational agent within 30 days
+before the first dose", "at least 4 weeks since prior chemotherapy".
+
+A duration is a look-back window when a look-back cue precedes it ("within", "in the last")
+or a "before/since" cue follows it ("4 weeks prior to", "6 weeks since"). Its targets are
+the therapy mentions between the previous window of the sentence and this one (or, when
+there are none, those right after it: "since prior chemotherapy"). The anchor is the first
+anchor phrase after it in the sentence. Washout polarity is always `exclude`.
+"""
+from __future__ import annotations
+
+import re
+
+from .context import CriterionContext
+from .model import Constraint, Interval
+from .registry import extractor
+from .therapy_mentions import therapy_mentions
+from .units import duration_days, duration_unit_name
+
+_DURATION = re.compile(
+    r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?|[A-Za-z]+(?:-[A-Za-z]+)?)(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
+    r"(?:\(\s*\d+\s*\)\s*)?(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
+    re.I,
+)
+_LEAD_FILLER = re.compile(r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?)*$", re.I)
+_AFTER_FUTURE = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:after|following|post|from now|of the end of treatment|of study completion)\b", re.I)
+_ELAPSED_COMPARATOR = re.compile(r"(?i)(?:at\s+least|more\s+than|greater\s+than|over|≥|>=?|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than)\s*$")
+_OR_MORE = re.compile(r"(?i)\s*(?:or\s+(?:more|longer|greater)|\+)")
+
+
+def _duration_value(ctx: CriterionContext, m: re.Match) -> float | None:
+    raw = m.group("num")
+    if raw[0].isdigit():
+        return float(raw.replace(",", "."))
+    return ctx.rules.number_words.get(raw.lower())
+
+
+def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> bool:
+    text = ctx.text
+    if _AFTER_FUTURE.match(text, m.end()):
+        return False
+    before = text[max(s_start, m.start() - 45):m.start()]
+    # a look-back cue just before: "within (the past) 4 weeks", "in the last 6 months"
+    for cue in ctx.rules.lookback_cues.finditer(before):
+        if _LEAD_FILLER.fullmatch(before[cue.end:]):
+            return True
+    after = text[m.end():min(s_end, m.end() + 40)]
+    orm = _OR_MORE.match(after)
+    if orm:
+        after = after[orm.end():]
+    lead = re.match(r"\s*(?:\([^)]*\)\s*)?", after)
+    after = after[lead.end():]
+    cue = ctx.rules.since_cues.match_at(after, 0) or ctx.rules.before_cues.match_at(after, 0)
+    if cue is None:
+        return False
+    word = cue.text.lower()
+    if word in ("of", "from", "after", "between"):
+        # "4 weeks of the first dose" needs a look-back cue or an elapsed comparator before it
+        return bool(_ELAPSED_COMPARATOR.search(before)) or bool(orm)
+    return True
+
+
+@extractor("eligex.washout.v1")
+def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
+    text = ctx.text
+    if not any(ch.isdigit() for ch in text) and not ctx.rules.number_words:
+        return []
+    targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None]
+    if not targets_all:
+        return []
+    out: list[Constraint] = []
+    prev_end_by_sentence: dict[int, int] = {}
+    durations = list(_DURATION.finditer(text))
+    for k, m in enumerate(durations):
+        unit = duration_unit_name(m.group("unit").split()[-1])
+        value = _duration_value(ctx, m)
+        if unit is None or value is None or unit == "hour" and value > 24 * 30:
+            continue
+        s_start, s_end = ctx.sentence_of(m.start())
+        paren = ctx.paren_of(m.start())
+        if paren is not None and re.fullmatch(r"\s*", text[paren[0] + 1:m.start()]) and k > 0 \
+                and durations[k - 1].end() <= paren[0] and paren[0] - durations[k - 1].end() < 4:
+            continue  # "(28 days)" restating, or "(6 weeks for nitrosoureas)" refining, the window before
+        if not _is_window(ctx, m, s_start, s_end):
+            continue
+        lo = prev_end_by_sentence.get(s_start, s_start)
+        before = [t for t in targets_all if lo <= t.start and t.end <= m.start()]
+        if before:
+            targets = before
+        else:
+            nxt = next((d.start() for d in durations[k + 1:] if d.start() < s_end), s_end)
+            targets = [t for t in targets_all if m.end() <= t.start and t.end <= nxt]
+        prev_end_by_sentence[s_start] = m.end()
+        if not targets:
+            continue
+        anchor = None
+        for a in ctx.rules.anchors.finditer(text, m.end(), s_end):
+            anchor = a.values[0]
+            break
+        days = duration_days(value, m.group("unit").split()[-1])
+        if days is None:
+            continue
+        seen = set()
+        for t in targets:
+            if t.id in seen:
+                continue
+            seen.add(t.id)
+            ctx.consumed.add(t.start)
+            start = min(t.start, m.start())
+            end = max(t.end, m.end())
+            c = Constraint(
+                type="washout", polarity="exclude", text=text[start:end], span=ctx.span(start, end),
+                rule=f"washout.{t.rule}", target=t.id,
+                window={"value": value if not float(value).is_integer() else int(value), "unit": unit, "days": round(days, 4)},
+                anchor=anchor,
+            )
+            if t.classes:
+                c.extra["therapy_classes"] = list(t.classes)
+            out.append(c)
+    return out
