@@ -55,11 +55,16 @@ _MARKER_START = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 _DASHES = frozenset("-\u2013\u2014")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_AFTER_LETTER = frozenset(".) \t\u00a0")
+_ROMAN_START = frozenset("ivxIVX")
+_STRONG_START = frozenset(
+    "-\u2013\u2014\u2022\u00b7\u25aa\u25cf\u25e6\u25a0\u25ba\u27a2\u2023\u2043\u2219*+\uf0b7\uf0a7"
+)  # bullets: never taken for wrapped text
 _ALPHA_SEQ_CHARS = frozenset("ivxIVX")
 
 # --- headings --------------------------------------------------------------------------
 
-_HEAD_HINT = re.compile(r"clusion|criteri|characteristic|concurrent|eligib|CLUSION|CRITERI|CHARACTERISTIC|CONCURRENT|ELIGIB")
 _QUALIFIER = r"(?:(?:key|main|major|minor|primary|principal|general|specific|additional|other|selected|important|study|patient|subject)\s+)*"
 _SECTION_HEAD = re.compile(
     r"^" + _QUALIFIER + r"(?P<kw>non[- ]?inclusion|inclusion|exclusion|inclusionary|exclusionary)s?"
@@ -80,6 +85,11 @@ _NEUTRAL_HEAD = re.compile(
 )
 _ELIGIBLE_IF = re.compile(
     r"\b(?:eligible|ineligible|included|excluded|enrolled|participate)\b.{0,60}\bif\b", re.IGNORECASE
+)
+_CONTENT_TAIL = re.compile(
+    r"\s+(?!(?:for|of|in|to|and|or|applicable|apply|are|were|is|include[sd]?|at|during|from|per|on|"
+    r"related|regarding|specific|common|general|part|cohort|group|arm|step|stage|phase)\b)[A-Za-z]",
+    re.IGNORECASE,
 )
 _NEGATIVE = re.compile(r"\b(?:not|ineligible|excluded|cannot|won't)\b", re.IGNORECASE)
 _HEAD_STRIP = " \t\u00a0*#_=-\u2013\u2014~"
@@ -103,6 +113,7 @@ _GROUP_LABEL = re.compile(
 _INTRO_WORDS = re.compile(
     r"following|criteri|eligib|must meet|all of|any of|included|excluded|\bas follows\b", re.IGNORECASE
 )
+_INTRO_MAX = 250  # longer unmarked paragraphs before the first item are criteria, not intros
 _LABEL_MAX_WORDS = 6
 _LABEL_MAX_CHARS = 60
 _WRAP_MIN, _WRAP_MAX = 50, 100
@@ -138,7 +149,9 @@ def classify_heading(content: str) -> tuple[str, int] | None:
 
     `content` is a stripped line (marker removed). Offsets index `content`.
     """
-    if not _HEAD_HINT.search(content, 0, 120):
+    low = content[:120].lower()
+    if not ("clusion" in low or "criteri" in low or "eligib" in low or "characteristic" in low
+            or "concurrent" in low):
         return None
     lead = len(content) - len(content.lstrip(_HEAD_STRIP))
     body = content[lead:]
@@ -146,7 +159,7 @@ def classify_heading(content: str) -> tuple[str, int] | None:
     if colon >= 0:
         head = body[:colon].rstrip(_HEAD_STRIP)
         rest_at = colon + 1
-        while rest_at < len(body) and body[rest_at] in _HEAD_STRIP:
+        while rest_at < len(body) and body[rest_at] in " \t\u00a0*":
             rest_at += 1
         inline = lead + rest_at if rest_at < len(body) else -1
     else:
@@ -162,6 +175,9 @@ def classify_heading(content: str) -> tuple[str, int] | None:
         tail = m.group("tail")
         if m.group("crit"):
             ok = len(tail) <= 50
+            if ok and colon < 0 and _CONTENT_TAIL.match(tail):
+                # "Inclusion criteria Healthy male and female volunteers": content follows
+                inline = lead + m.start("tail") + len(tail) - len(tail.lstrip())
         else:
             ok = not tail.strip() or bool(re.match(r"^\s*(?:\(|-|\u2013|for\b|of\b|in\b)", tail)) and len(tail) <= 40
         if ok:
@@ -210,22 +226,18 @@ class _Segmenter:
 
     # --- numbering -----------------------------------------------------------------------
 
-    def _number(self, key: str, value: int | None) -> int:
+    def _new_id(self, parent_id: str | None, value: int | None) -> str:
+        """The document's number when free under this parent, else the next free one."""
+        key = parent_id if parent_id is not None else _PREFIX[self.section]
         slot = self.used.get(key)
         if slot is None:
             slot = self.used[key] = [set(), 0]
-        used, top = slot
-        n = value if value is not None and value not in used else top + 1
+        used = slot[0]
+        n = value if value is not None and value not in used else slot[1] + 1
         used.add(n)
-        if n > top:
+        if n > slot[1]:
             slot[1] = n
-        return n
-
-    def _new_id(self, parent_id: str | None, value: int | None) -> str:
-        prefix = _PREFIX[self.section]
-        key = parent_id if parent_id is not None else prefix
-        n = self._number(key, value)
-        return f"{parent_id}.{n}" if parent_id is not None else f"{prefix}{n}"
+        return f"{key}.{n}" if parent_id is not None else f"{key}{n}"
 
     # --- nesting -------------------------------------------------------------------------
 
@@ -301,7 +313,7 @@ class _Segmenter:
                 return False
             if row[0] != _ITEM or abs(row[3] - indent) > 1:
                 continue
-            k, v = _marker_kind(row[5], ())
+            _m, k, v = row[5]
             if k != kind:
                 continue
             if v == value:
@@ -318,9 +330,10 @@ class _Segmenter:
 
     def _emit(self, cid: str, parent: str | None, start: int, end: int, label: str | None) -> None:
         text = self.text[start:end]
-        m = _KNOWN_LABEL_PREFIX.match(text)
-        if m:
-            label = re.sub(r"\s+", " ", m.group("label"))
+        if ":" in text[:40]:
+            m = _KNOWN_LABEL_PREFIX.match(text)
+            if m:
+                label = re.sub(r"\s+", " ", m.group("label"))
         self.out.append(Criterion(cid, self.section, parent, text, (start, end), label))
 
     def _finish(self) -> None:
@@ -337,7 +350,7 @@ class _Segmenter:
             self.label = label
             self.stack.clear()
             return
-        if p.intro_ok and (text.endswith(":") or _INTRO_WORDS.search(text)):
+        if p.intro_ok and (text.endswith(":") or (len(text) <= _INTRO_MAX and _INTRO_WORDS.search(text))):
             return  # intro sentence before the first item
         if text.endswith(":") and len(text) <= 200:
             return  # "Patients must have one of the following:" introduces what follows
@@ -379,9 +392,11 @@ class _Segmenter:
         self.stack.clear()
         self.seen_item_in_block = False
 
-    def item(self, m: re.Match[str], cs: int, ce: int, indent: int, blank_before: bool) -> bool:
+    def item(self, marker: tuple, cs: int, ce: int, indent: int, blank_before: bool) -> bool:
         """A marked line. Returns False when the marker is taken for wrapped text instead."""
-        kind, value = _marker_kind(m, self.stack)
+        m, kind, value = marker
+        if kind[0] in "rR" and len(m.group("rom") or m.group("prom")) == 1:
+            kind, value = _marker_kind(m, self.stack)  # "i." after "h." is a letter
         p = self.pending
         if (value is not None and value != 1 and not blank_before and p is not None
                 and (kind[0] != "n" or indent > p.indent)
@@ -441,8 +456,14 @@ class _Segmenter:
         return self.out
 
 
-def _marker_kind(m: re.Match[str], stack: list[_Level]) -> tuple[str, int | None]:
+def _marker_kind(m: re.Match[str], stack: list[_Level] | tuple) -> tuple[str, int | None]:
     g = m.group
+    last = m.lastgroup
+    if last == "bullet" or last == "dash":
+        bullet = g(last)
+        return ("b-" if bullet in _DASHES or bullet == "--" else "b" + bullet), None
+    if last == "nump":
+        return "n" + g("nump"), int(g("num"))
     if g("num") is not None:
         return "n" + g("nump"), int(g("num"))
     if g("pnum") is not None:
@@ -500,58 +521,96 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
 
     # pass 1: classify lines; a heading may carry inline content (a second "virtual" line)
     rows: list[tuple] = []  # (kind, cs, ce, indent, line_len, payload)
-    for ls, cs, ce, indent in _lines(text, start, end):
-        if cs < 0:
-            rows.append((_BLANK, 0, 0, 0, 0, None))
+    append = rows.append
+    last_value: dict[str, int | None] = {}  # marker kind -> last value, within a block
+    marked_blocks: list[bool] = []  # per block (between headings): has marked items
+    has_items = False
+    prev = _BLANK
+    prev_indent = 0
+    pos = start
+    for line in text[start:end].split("\n"):
+        n = len(line)
+        ls = pos
+        pos += n + 1
+        stripped = line.lstrip()
+        if not stripped:
+            prev = _BLANK
             continue
-        content = text[cs:ce]
-        m = match_marker(content)
+        content = stripped.rstrip()
+        lead = n - len(stripped)
+        cs = ls + lead
+        ce = cs + len(content)
+        indent = lead + 3 * line.count("\t", 0, lead) if lead else 0
+        blank = prev == _BLANK or prev == _HEADING
+        c0 = content[0]
+        if c0 in _MARKER_START and (c0 not in _LETTERS or content[1:2] in _AFTER_LETTER or c0 in _ROMAN_START):
+            m = _MARKER.match(content)
+        else:
+            m = None
         head_src = content[m.end():] if m else content
-        head = classify_heading(head_src) if head_src else None
+        low = head_src[:120].lower()
+        if ("clusion" in low or "criteri" in low or "eligib" in low or "characteristic" in low
+                or "concurrent" in low):
+            head = classify_heading(head_src)
+        else:
+            head = None
         if head is not None:
             section, inline = head
-            rows.append((_HEADING, cs, ce, indent, ce - ls, section))
+            last_value.clear()
+            marked_blocks.append(has_items)
+            has_items = False
+            append((_HEADING, cs, ce, indent, ce - ls, section, True))
+            prev = _HEADING
             if inline >= 0:
                 ics = cs + (m.end() if m else 0) + inline
                 im = match_marker(text[ics:ce])
-                rows.append((_ITEM if im else _TEXT, ics, ce, indent, ce - ls, im))
+                if im:
+                    kind, value = _marker_kind(im, ())
+                    append((_ITEM, ics, ce, indent, ce - ls, (im, kind, value), True))
+                    has_items = True
+                    prev = _ITEM
+                else:
+                    append((_TEXT, ics, ce, indent, ce - ls, None, True))
+                    prev = _TEXT
             continue
-        rows.append((_ITEM if m else _TEXT, cs, ce, indent, ce - ls, m))
-
-    # which blocks (between headings) have marked items
-    marked_blocks: list[bool] = []
-    has = False
-    for row in rows:
-        if row[0] == _HEADING:
-            marked_blocks.append(has)
-            has = False
-        elif row[0] == _ITEM:
-            has = True
-    marked_blocks.append(has)
+        if m is not None:
+            kind, value = _marker_kind(m, ())
+            if content[0] not in _STRONG_START:
+                # a letter / roman / number marker glued to the line above that breaks the
+                # sequence is wrapped text ("... (≥ 38.5°\nC) for 2 weeks")
+                if value != 1 and (prev == _TEXT or prev == _ITEM) and last_value.get(kind) != value - 1 and (
+                        kind[0] != "n" or indent > prev_indent):
+                    m = None
+                else:
+                    last_value[kind] = value
+        if m is not None:
+            append((_ITEM, cs, ce, indent, ce - ls, (m, kind, value), blank))
+            has_items = True
+            prev = _ITEM
+        else:
+            append((_TEXT, cs, ce, indent, ce - ls, None, blank))
+            prev = _TEXT
+        prev_indent = indent
+    marked_blocks.append(has_items)
 
     seg = _Segmenter(doc)
     seg.rows = rows
     block = 0
     seg.block_marked = marked_blocks[0]
-    blank_before = True
     prev_len = 0
-    for index, (kind, cs, ce, indent, line_len, payload) in enumerate(rows):
-        seg.row_index = index
-        if kind == _BLANK:
-            blank_before = True
-            continue
+    for index, (kind, cs, ce, indent, line_len, payload, blank_before) in enumerate(rows):
         if kind == _HEADING:
             seg.heading(payload)
             block += 1
             seg.block_marked = marked_blocks[block]
-            blank_before = True
             prev_len = 0
             continue
-        if kind == _ITEM and seg.item(payload, cs, ce, indent, blank_before):
-            pass
-        else:
-            seg.plain(cs, ce, indent, line_len, blank_before, prev_len)
-        blank_before = False
+        if kind == _ITEM:
+            seg.row_index = index
+            if seg.item(payload, cs, ce, indent, blank_before):
+                prev_len = line_len
+                continue
+        seg.plain(cs, ce, indent, line_len, blank_before, prev_len)
         prev_len = line_len
     return seg.result()
 
