@@ -17,7 +17,9 @@ from .units import duration_days, duration_unit_name
 
 _AGE_UNIT = re.compile(r"\s*(?:\(\s*s\s*\)\s*)?(years?|yrs?\.?|y\.?o\.?|yo|y/o|months?|mos?\.?|weeks?|wks?|days?)(?![\w])", re.I)
 _AGE_WORD = re.compile(r"(?i)\b(?:age[ds]?|years?\s+of\s+age|years?[\s-]+old|year[\s-]+olds?|yo|y\.o\.|y/o|older|younger)\b")
-_AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|of\s+age\s+or\s+older|or\s+older|and\s+older|or\s+younger|and\s+younger|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
+_AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
+_AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*age[ds]?\s+(?:of\s+)?")
+_CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|if|when|whenever|in\s+case\s+of)\b[^,;.]*$")
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*", re.I)
 _LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|at|time|the|a|an|with|than|greater|more|life|span|survival)\b)*", re.I)
@@ -46,6 +48,9 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     if comp and comp[0] != "=":
         op, p = comp
         p = skip_ws(text, p)
+        aw = _AGE_WORD_AFTER_COMPARATOR.match(text, p)
+        if aw:
+            p = aw.end()
     if text[p:p + 7].lower() == "between":
         p = skip_ws(text, p + 7)
     elif text[p:p + 4].lower() == "from":
@@ -84,8 +89,11 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     if unit_word and duration_unit_name(unit_word.rstrip(".")) not in ("year", "month", "week", "day") \
             and not unit_word.lower().startswith("y"):
         return None
+    after = match_comparator_after(text, p, ctx.rules)
+    if after and op is None and n2 is None:
+        op, p = after
     tail = _AGE_AFTER.match(text, p)
-    age_after = bool(tail)
+    age_after = bool(tail) or bool(after and after[1] and re.search(r"(?i)older|younger", text[p - 10:p]))
     if tail:
         p = tail.end()
     after = match_comparator_after(text, p, ctx.rules)
@@ -100,7 +108,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
         return None
     if unit_word is None and not (label_age or cue_before):
         return None
-    if unit_word is None and not label_age and not re.search(r"(?i)\bage", text[max(0, start - 25):start]):
+    if unit_word is None and not label_age and not re.search(r"(?i)\bage", text[max(0, start - 25):n.start]):
         return None
     lo_y = _years(n.value, unit_word)
     if lo_y is None:
@@ -144,7 +152,7 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         lead = text[lead_start:nm.start()]
         comp_lead = re.search(r"(?i)(?:(?:greater|more|less|older|younger)\s+than(?:\s+or\s+equal\s+to)?|at\s+least|"
                               r"no\s+(?:more|less|older|younger)\s+than|under|over|above|below|up\s+to|between|from|"
-                              r"(?:≥|≤|>=|<=|=>|=<|>|<|\\>|\\<)\s*=?)\s*$", lead)
+                              r"(?:≥|≤|>=|<=|=>|=<|>|<|\\>|\\<)\s*=?)\s*(?:age[ds]?\s+(?:of\s+)?)?$", lead)
         begin = nm.start() - (len(comp_lead.group()) if comp_lead else 0)
         before = text[max(s, begin - 40):begin]
         cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before))
@@ -154,6 +162,8 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         if found is None:
             continue
         start, end, iv, norm, unit_word = found
+        if _CONDITION_CLAUSE.search(text[s:start]):
+            continue  # "For adolescents under 18 years of age, …": whom a rule applies to
         # a duration that is not an age: "within the past 5 years", "for 2 years"
         if re.search(r"(?i)\b(?:within|past|last|for|during|since|after|before|prior|previous|history|duration|"
                      r"diagnosed|diagnosis|follow-up|survival|expectancy|every|per|over the)\b[^.;]{0,12}$", text[max(s, start - 25):start]) \
@@ -236,7 +246,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
 
 _SEX_ONLY = re.compile(
     r"(?i)^\s*(?:(?:sex|gender)\s*:\s*)?(?P<w>female|females|women|woman|male|males|men|man)(?:\s+(?:patients|subjects|participants|only|volunteers))?"
-    r"(?:\s+only)?\s*(?:[.,;]|$|\s+(?:aged|age|ages|between|from|who|with|≥|>=|>|\d))"
+    r"(?:\s+only)?\s*(?:[.,;]|$|\s+(?:aged|age|ages|between|from|≥|>=|>|\d))"
 )
 
 

@@ -96,11 +96,22 @@ def _normalize(ctx: CriterionContext, a: AnalyteRule, num: Number, unit: str | N
             v = _to_canonical(ctx, a, cand, unit)
             if v is None and unit is None:
                 v = cand if _plausible(a, cand) else None
+            if unit is not None and v is not None and not _plausible(a, v):
+                # a unit typo ("50,000/ml" for per µL): the implicit unit that makes sense
+                for implicit in a.implicit_units:
+                    w = _to_canonical(ctx, a, cand, implicit)
+                    if _plausible(a, w) and _same_dimension(ctx, unit, implicit):
+                        return cand, w
         if _plausible(a, v):
             return cand, v
         if first is None:
             first = (cand, v)
     return first if first is not None else (num.value, None)
+
+
+def _same_dimension(ctx: CriterionContext, unit: str, other: str) -> bool:
+    a, b = ctx.units.parse_unit(unit), ctx.units.parse_unit(other)
+    return a is not None and b is not None and a.dimensionality == b.dimensionality
 
 
 def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule]) -> Threshold | None:
@@ -120,6 +131,13 @@ def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[
             continue
         if th.relative_to is None and th.unit is None and th.lo is not None and not th.lo.text:
             continue
+        if th.relative_to is None and th.unit is None:
+            # "APTT ULN > 1.5": the normal limit named before the comparator
+            rel = ctx.rules.uln.search(gap)
+            if rel is not None and rel.text not in ("N", "normal"):
+                th.relative_to = rel.values[0]
+        if th.relative_to and re.match(r"\s*\+\s*\d", text[th.end:]):
+            return None  # "> ULN + 4 seconds": an offset, not a multiple
         return th
     # "within normal limits" / "WNL" right after the analyte
     m = ctx.rules.normal_limits.search(text, pos, min(limit, pos + 30))

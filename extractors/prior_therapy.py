@@ -29,8 +29,12 @@ _GAP_TO_THERAPY = re.compile(
     re.I,
 )
 _AFTER_LEAD = re.compile(r"(?:\s|[(,:]|\b(?:for|of|with|treatment|therapy|x|×|NSCLC|disease|at|a|total)\b)*", re.I)
+_AFTER_GAP = re.compile(
+    r"[\s,:]*(?:(?:treatment|therapy|therapies|regimens?|for|of|with|in|the|a|an|at|total|advanced|metastatic|disease|"
+    r"setting|cancer|[A-Z]{2,10})[\s,:]*)*"
+)
 _ONLY = re.compile(r"(?i)\b(?:only|exactly|just)\s*$")
-_ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s+)*$")
+_ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s+)*(?:(?P<unit>lines?|regimens?|courses?|cycles?)\s+(?:of\s+|with\s+)?)?$")
 _ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-\s]+line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
 
 
@@ -105,7 +109,7 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
     prev_end = max([m.end for m in mentions if m.end <= t.start and m.start >= s] + [s])
     # before: "two or more prior lines of <therapy>"
     window_start = max(prev_end, t.start - 90)
-    for nm in re.finditer(r"(?<![\w.])(?:\d+|[A-Za-z]+)(?![\w])", text[window_start:t.start]):
+    for nm in re.finditer(r"(?<![\w.\-/])(?:\d+|[A-Za-z]+)(?![\w\-])", text[window_start:t.start]):
         pos = window_start + nm.start()
         # include a comparator just before the number
         lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
@@ -116,17 +120,21 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
         if count and _GAP_TO_THERAPY.match(text[count[1]:t.start]):
             return count
     # after: "<therapy> … for at least 2 consecutive treatment cycles"
-    nxt = min([m.start for m in mentions if m.start > t.end] + [e])
-    lead = _AFTER_LEAD.match(text, t.end, min(nxt, t.end + 60))
-    p = lead.end()
-    for _ in range(3):
-        count = _count_at(ctx, p, min(nxt, t.end + 90))
+    nxt = min([m.start for m in mentions if m.start > t.end] + [e, t.end + 90])
+    for nm in re.finditer(r"(?<![\w.\-/])(?:\d+|[A-Za-z]+)(?![\w\-])", text[t.end:nxt]):
+        pos = t.end + nm.start()
+        if ctx.rules.number_words.get(nm.group().lower()) is None and not nm.group().isdigit():
+            continue
+        lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
+                         r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|greater\s+than|"
+                         r"[≥≤<>]=?|=<|=>)\s*$", text[t.end:pos])
+        begin = t.end + lead.start() if lead else pos
+        between = re.sub(r"\([^()]*\)", " ", text[t.end:begin])
+        if not _AFTER_GAP.fullmatch(between):
+            break
+        count = _count_at(ctx, begin, nxt)
         if count:
             return count
-        w = re.compile(r"\s*\S+").match(text, p)
-        if w is None or w.end() > min(nxt, t.end + 60):
-            break
-        p = w.end()
     return None
 
 
@@ -142,6 +150,8 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
         return True
     before = text[max(s, t.start - 45):t.start]
     if ctx.rules.non_use_before.search(before) is not None:
+        return True
+    if ctx.rules.future_cues.search(text[max(s, t.start - 40):t.start]) is not None:
         return True
     if ctx.rules.current_use.search(text[max(s, t.start - 30):t.start]) is not None:
         return True
@@ -191,6 +201,8 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         follow = [t for t in mentions if 0 <= t.start - m.end <= 20]
         if follow or ctx.in_exception(m.start):
             continue  # "no prior treatment with X": X itself is negated below
+        if re.match(r"(?i)no\b", m.text) and re.match(r"\s+(?!for\b)(?:on|with|of|in|at|to|by|from|during)\b", text[m.end:]):
+            continue  # "no prior treatment on this protocol": qualified, not treatment-naive
         out.append(_make(ctx, None, c.id, c.rule, m.start, m.end, (None, None, 0, True), "any", _polarity(ctx, m.start)))
     for t in mentions:
         if t.start in ctx.consumed or ctx.in_exception(t.start) or _blocked(ctx, t):
@@ -209,11 +221,16 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         if ctx.is_negated(t.start) and _prior_cue(ctx, t):
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (None, None, 0, True), "any",
                              _polarity(ctx, t.start)))
+        elif any_lead and any_lead.group("unit"):
+            # "any previous line of targeted therapy": at least one line
+            unit_m = ctx.rules.count_units.match_at(any_lead.group("unit"), 0)
+            unit = unit_m.values[0] if unit_m else "any"
+            start = max(s, t.start - 40) + any_lead.start()
+            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", start, t.end, (1, True, None, None), unit,
+                             _polarity(ctx, start)))
+            counted.add(t.id)
         elif _prior_cue(ctx, t) and not ctx.is_negated(t.start):
-            unit = "any"
-            if any_lead and re.search(r"(?i)\blines?\b", any_lead.group()):
-                unit = "line"
-            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (1, True, None, None), unit,
+            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (1, True, None, None), "any",
                              _polarity(ctx, t.start)))
     # "third line or beyond": at least two prior lines
     for m in _ORDINAL_LINE.finditer(text):

@@ -104,6 +104,7 @@ LEGACY_LABELS = (
     "Endocrine therapy", "Radiotherapy", "Radiation therapy", "Surgery", "Other therapy",
 )
 _LABEL_ALT = "|".join(re.escape(l).replace(r"\ ", r"\s+") for l in sorted(LEGACY_LABELS, key=len, reverse=True))
+_CANONICAL_LABEL = {label.lower(): label for label in LEGACY_LABELS}
 _KNOWN_LABEL_LINE = re.compile(r"^(?:" + _LABEL_ALT + r")\s*:?$", re.IGNORECASE)
 _KNOWN_LABEL_PREFIX = re.compile(r"^(?P<label>" + _LABEL_ALT + r")\s*:", re.IGNORECASE)
 _KNOWN_LABEL_ANY = re.compile(r"(?:^|(?<=\s))(?P<label>" + _LABEL_ALT + r")\s*:", re.IGNORECASE)
@@ -198,10 +199,16 @@ def match_marker(content: str) -> re.Match[str] | None:
     return None
 
 
+def canonical_label(label: str) -> str:
+    """'Performance Status' -> 'Performance status' for the known legacy labels."""
+    label = " ".join(label.split())
+    return _CANONICAL_LABEL.get(label.lower(), label)
+
+
 def _label_only(s: str) -> str | None:
     """The label when a whole (unmarked) paragraph is just a label: 'Performance status:'."""
     if _KNOWN_LABEL_LINE.match(s) or _GROUP_LABEL.match(s):
-        return s.rstrip(": \t")
+        return canonical_label(s.rstrip(": \t"))
     if s.endswith(":") and len(s) <= _LABEL_MAX_CHARS and "\n" not in s:
         head = s[:-1].strip()
         if head and len(head.split()) <= _LABEL_MAX_WORDS and not head.endswith((".", ",", ";")):
@@ -333,7 +340,7 @@ class _Segmenter:
         if ":" in text[:40]:
             m = _KNOWN_LABEL_PREFIX.match(text)
             if m:
-                label = re.sub(r"\s+", " ", m.group("label"))
+                label = canonical_label(m.group("label"))
         self.out.append(Criterion(cid, self.section, parent, text, (start, end), label))
 
     def _finish(self) -> None:
@@ -376,7 +383,7 @@ class _Segmenter:
             piece = text[a:b]
             m = _KNOWN_LABEL_PREFIX.match(piece)
             if m and not piece[m.end():].strip():
-                self.label = re.sub(r"\s+", " ", m.group("label"))  # "Renal:" with nothing after
+                self.label = canonical_label(m.group("label"))  # "Renal:" with nothing after
                 continue
             self._emit(self._new_id(None, None), None, a, b, self.label)
 

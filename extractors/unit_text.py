@@ -88,6 +88,12 @@ _WORD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bcubic\s+([A-Za-z]+)"), r"\1**3"),
     (re.compile(r"\bsquare\s+([A-Za-z]+)"), r"\1**2"),
     (re.compile(r"\s*\bper\b\s*", re.I), "/"),
+    # "cu mm", "cumm", "cmm": cubic millimetre
+    (re.compile(r"\b(?:cu\.?\s*mm|cumm|cmm)\b", re.I), "mm**3"),
+    # decimal comma inside the body-surface denominator: "/1,73 m2"
+    (re.compile(r"/\s*1,73"), "/1.73"),
+    # "g during 24 hours", "g in 24 h": a daily amount
+    (re.compile(r"\s+(?:during|in|over|within)\s+(?=24\s*h)", re.I), "/"),
 )
 
 
@@ -133,6 +139,8 @@ def clinical_abbreviations(text: str) -> str:
 
 _TIMES = r"[xX*]\s*"
 _POWER_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # x 10(9)/L: the exponent in brackets
+    (re.compile(r"^(?:" + _TIMES + r")?10\s*\(\s*([+-]?\d{1,2})\s*\)"), r"1e\1"),
     # x 10^9, 10^9, 10**9, 10^(9)
     (re.compile(r"^(?:" + _TIMES + r")?10\s*(?:\^|\*\*)\s*\(?\s*([+-]?\d{1,2})(?:\s*\))?"), r"1e\1"),
     # x10e9, 10E9
@@ -141,6 +149,8 @@ _POWER_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^[eE]\s*\+?(\d{1,2})(?=\s*[/*A-Za-z])"), r"1e\1"),
     # lost superscript after a times sign: "× 109/L", "x 10 9/L", "×103/μL"
     (re.compile(r"^" + _TIMES + r"10\s?(3|6|9|12)(?![\d.])"), r"1e\1"),
+    # ... and before a unit word: "x 104 copies/mL"
+    (re.compile(r"^" + _TIMES + r"10\s?([1-9]|1[0-2])(?=\s*[A-Za-z/])"), r"1e\1"),
     # lost superscript shown by a following slash: "109/L"
     (re.compile(r"^10(3|6|9|12)(?=\s*/)"), r"1e\1"),
     # letter multipliers before a slash: G/L, giga/L, K/uL, M/uL

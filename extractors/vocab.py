@@ -92,6 +92,7 @@ class CompiledRules:
         self.non_use_after = lexicon_from_list(v.get("non_use_after", []))
         self.non_use_before = lexicon_from_list(v.get("non_use_before", []))
         self.current_use = lexicon_from_list(v.get("current_use_cues", []))
+        self.future_cues = lexicon_from_list(v.get("future_cues", []))
         self.uln = lexicon_from_list(v.get("uln", []), "ULN")
         for p in v.get("lln", []):
             self.uln.add(p, "LLN")

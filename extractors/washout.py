@@ -65,7 +65,8 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
     if not any(ch.isdigit() for ch in text) and not ctx.rules.number_words:
         return []
-    targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None]
+    targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
+                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None]
     if not targets_all:
         return []
     out: list[Constraint] = []
