@@ -582,10 +582,14 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
             continue
         if m is not None:
             kind, value = _marker_kind(m, ())
+            if kind[0] in "rR" and len(m.group("rom") or m.group("prom")) == 1:
+                letter_kind = ("a" if kind[0] == "r" else "A") + kind[1:]
+                if last_value.get(letter_kind) == ord(content[content[0] == "("].lower()) - 97:
+                    kind, value = letter_kind, last_value[letter_kind] + 1  # "i." after "h."
             if content[0] not in _STRONG_START:
                 # a letter / roman / number marker glued to the line above that breaks the
                 # sequence is wrapped text ("... (≥ 38.5°\nC) for 2 weeks")
-                if value != 1 and (prev == _TEXT or prev == _ITEM) and last_value.get(kind) != value - 1 and (
+                if value is not None and value != 1 and (prev == _TEXT or prev == _ITEM) and last_value.get(kind) != value - 1 and (
                         kind[0] != "n" or indent > prev_indent):
                     m = None
                 else:
