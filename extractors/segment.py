@@ -87,9 +87,22 @@ _ELIGIBLE_IF = re.compile(
     r"\b(?:eligible|ineligible|included|excluded|enrolled|participate)\b.{0,60}\bif\b", re.IGNORECASE
 )
 _CONTENT_TAIL = re.compile(
-    r"\s+(?!(?:for|of|in|to|and|or|applicable|apply|are|were|is|include[sd]?|at|during|from|per|on|"
-    r"related|regarding|specific|common|general|part|cohort|group|arm|step|stage|phase)\b)[A-Za-z]",
+    r"\s+(?:(?!(?:for|of|in|to|and|or|applicable|apply|are|were|is|include[sd]?|at|during|from|per|on|"
+    r"related|regarding|specific|common|general|part|cohort|group|arm|step|stage|phase|as|that|this|"
+    r"will|must|may|should|can|have|has|met|listed|below|above|were|be)\b)[A-Za-z]|\d{1,2}[.)]\s|[-\u2022*]\s)",
     re.IGNORECASE,
+)
+_SECTION_START = re.compile(
+    r"^" + _QUALIFIER + r"(?P<kw>non[- ]?inclusion|inclusion|exclusion)\s+criteri(?:a|on)\b", re.IGNORECASE
+)
+_MIDLINE_HEAD = re.compile(
+    r"(?<=[\w.;:)%\]] )(?:(?:Key|Main|Major|KEY|MAIN|MAJOR) )?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION) "
+    r"(?:Criteria|CRITERIA|criteria)\b(?=\s*(?::|$)|\s+(?:\d{1,2}[.)]|[-\u2022*])\s)"
+)
+_NOT_BEFORE_HEADING = frozenset(
+    "the all any following meet meets met of these other above below and or to by study trial protocol "
+    "specific general additional satisfy satisfies fulfil fulfill fulfills with per see under in no key main "
+    "major primary principal selected important".split()
 )
 _NEGATIVE = re.compile(r"\b(?:not|ineligible|excluded|cannot|won't)\b", re.IGNORECASE)
 _HEAD_STRIP = " \t\u00a0*#_=-\u2013\u2014~"
@@ -166,6 +179,13 @@ def classify_heading(content: str) -> tuple[str, int] | None:
     else:
         head = body.rstrip(_HEAD_STRIP + ".")
         inline = -1
+    start = _SECTION_START.match(body)
+    if start is not None:
+        after = body[start.end():]
+        if _CONTENT_TAIL.match(after) and not after.lstrip().startswith((":", "-", "\u2013", "(")):
+            # "Inclusion criteria Healthy volunteers", "INCLUSION CRITERIA 1. Consent ...": content follows
+            kw = start.group("kw").lower()
+            return (INCLUSION if kw == "inclusion" else EXCLUSION), lead + start.end() + len(after) - len(after.lstrip())
     if len(head) > 110:
         return None
     m = _BOTH_HEAD.match(head)
@@ -176,9 +196,6 @@ def classify_heading(content: str) -> tuple[str, int] | None:
         tail = m.group("tail")
         if m.group("crit"):
             ok = len(tail) <= 50
-            if ok and colon < 0 and _CONTENT_TAIL.match(tail):
-                # "Inclusion criteria Healthy male and female volunteers": content follows
-                inline = lead + m.start("tail") + len(tail) - len(tail.lstrip())
         else:
             ok = not tail.strip() or bool(re.match(r"^\s*(?:\(|-|\u2013|for\b|of\b|in\b)", tail)) and len(tail) <= 40
         if ok:
@@ -191,6 +208,16 @@ def classify_heading(content: str) -> tuple[str, int] | None:
     if colon >= 0 and inline < 0 and len(head) <= 100 and _ELIGIBLE_IF.search(head):
         return (EXCLUSION if _NEGATIVE.search(head) else INCLUSION), -1
     return None
+
+
+def _midline_heading(content: str) -> int:
+    """Offset of an Inclusion/Exclusion Criteria heading in the middle of a flattened line, or -1."""
+    for m in _MIDLINE_HEAD.finditer(content, 1):
+        before = content[:m.start()].rstrip()
+        word = before[before.rfind(" ") + 1:].lower()
+        if len(before) > 4 and word not in _NOT_BEFORE_HEADING:
+            return m.start()
+    return -1
 
 
 def match_marker(content: str) -> re.Match[str] | None:
@@ -526,8 +553,9 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
     if start >= end:
         return []
 
-    # pass 1: classify lines; a heading may carry inline content (a second "virtual" line)
-    rows: list[tuple] = []  # (kind, cs, ce, indent, line_len, payload)
+    # pass 1: classify lines. A heading may carry inline content (a second "virtual" row), and
+    # a flattened line may hold a heading mid-way ("... 18 years old Exclusion Criteria: - X").
+    rows: list[tuple] = []  # (kind, cs, ce, indent, line_len, payload, blank_before)
     append = rows.append
     last_value: dict[str, int | None] = {}  # marker kind -> last value, within a block
     marked_blocks: list[bool] = []  # per block (between headings): has marked items
@@ -546,62 +574,75 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
         content = stripped.rstrip()
         lead = n - len(stripped)
         cs = ls + lead
-        ce = cs + len(content)
+        line_ce = ce = cs + len(content)
         indent = lead + 3 * line.count("\t", 0, lead) if lead else 0
-        blank = prev == _BLANK or prev == _HEADING
-        c0 = content[0]
-        if c0 in _MARKER_START and (c0 not in _LETTERS or content[1:2] in _AFTER_LETTER or c0 in _ROMAN_START):
-            m = _MARKER.match(content)
-        else:
-            m = None
-        head_src = content[m.end():] if m else content
-        low = head_src[:120].lower()
-        if ("clusion" in low or "criteri" in low or "eligib" in low or "characteristic" in low
-                or "concurrent" in low):
-            head = classify_heading(head_src)
-        else:
-            head = None
-        if head is not None:
-            section, inline = head
-            last_value.clear()
-            marked_blocks.append(has_items)
-            has_items = False
-            append((_HEADING, cs, ce, indent, ce - ls, section, True))
-            prev = _HEADING
-            if inline >= 0:
-                ics = cs + (m.end() if m else 0) + inline
-                im = match_marker(text[ics:ce])
-                if im:
-                    kind, value = _marker_kind(im, ())
-                    append((_ITEM, ics, ce, indent, ce - ls, (im, kind, value), True))
+        while True:
+            split_at = -1
+            if "riteria" in content or "RITERIA" in content:
+                split_at = _midline_heading(content)
+                if split_at > 0:
+                    content = content[:split_at].rstrip()
+                    ce = cs + len(content)
+            blank = prev == _BLANK or prev == _HEADING
+            c0 = content[0]
+            if c0 in _MARKER_START and (c0 not in _LETTERS or content[1:2] in _AFTER_LETTER or c0 in _ROMAN_START):
+                m = _MARKER.match(content)
+            else:
+                m = None
+            head_src = content[m.end():] if m else content
+            low = head_src[:120].lower()
+            if ("clusion" in low or "criteri" in low or "eligib" in low or "characteristic" in low
+                    or "concurrent" in low):
+                head = classify_heading(head_src)
+            else:
+                head = None
+            if head is not None:
+                section, inline = head
+                last_value.clear()
+                marked_blocks.append(has_items)
+                has_items = False
+                append((_HEADING, cs, ce, indent, ce - ls, section, True))
+                prev = _HEADING
+                if inline >= 0:
+                    ics = cs + (m.end() if m else 0) + inline
+                    im = match_marker(text[ics:ce])
+                    if im:
+                        kind, value = _marker_kind(im, ())
+                        last_value[kind] = value
+                        append((_ITEM, ics, ce, indent, ce - ls, (im, kind, value), True))
+                        has_items = True
+                        prev = _ITEM
+                    else:
+                        append((_TEXT, ics, ce, indent, ce - ls, None, True))
+                        prev = _TEXT
+            else:
+                if m is not None:
+                    kind, value = _marker_kind(m, ())
+                    if kind[0] in "rR" and len(m.group("rom") or m.group("prom")) == 1:
+                        letter_kind = ("a" if kind[0] == "r" else "A") + kind[1:]
+                        if last_value.get(letter_kind) == ord(content[content[0] == "("].lower()) - 97:
+                            kind, value = letter_kind, last_value[letter_kind] + 1  # "i." after "h."
+                    if content[0] not in _STRONG_START:
+                        # a letter / roman / number marker glued to the line above that breaks the
+                        # sequence is wrapped text ("... (≥ 38.5°\nC) for 2 weeks")
+                        if value is not None and value != 1 and (prev == _TEXT or prev == _ITEM) and last_value.get(kind) != value - 1 and (
+                                kind[0] != "n" or indent > prev_indent):
+                            m = None
+                        else:
+                            last_value[kind] = value
+                if m is not None:
+                    append((_ITEM, cs, ce, indent, ce - ls, (m, kind, value), blank))
                     has_items = True
                     prev = _ITEM
                 else:
-                    append((_TEXT, ics, ce, indent, ce - ls, None, True))
+                    append((_TEXT, cs, ce, indent, ce - ls, None, blank))
                     prev = _TEXT
-            continue
-        if m is not None:
-            kind, value = _marker_kind(m, ())
-            if kind[0] in "rR" and len(m.group("rom") or m.group("prom")) == 1:
-                letter_kind = ("a" if kind[0] == "r" else "A") + kind[1:]
-                if last_value.get(letter_kind) == ord(content[content[0] == "("].lower()) - 97:
-                    kind, value = letter_kind, last_value[letter_kind] + 1  # "i." after "h."
-            if content[0] not in _STRONG_START:
-                # a letter / roman / number marker glued to the line above that breaks the
-                # sequence is wrapped text ("... (≥ 38.5°\nC) for 2 weeks")
-                if value is not None and value != 1 and (prev == _TEXT or prev == _ITEM) and last_value.get(kind) != value - 1 and (
-                        kind[0] != "n" or indent > prev_indent):
-                    m = None
-                else:
-                    last_value[kind] = value
-        if m is not None:
-            append((_ITEM, cs, ce, indent, ce - ls, (m, kind, value), blank))
-            has_items = True
-            prev = _ITEM
-        else:
-            append((_TEXT, cs, ce, indent, ce - ls, None, blank))
-            prev = _TEXT
-        prev_indent = indent
+                prev_indent = indent
+            if split_at <= 0:
+                break
+            cs += split_at
+            ce = line_ce
+            content = text[cs:ce]
     marked_blocks.append(has_items)
 
     seg = _Segmenter(doc)

@@ -109,6 +109,20 @@ def test_heading_with_inline_content():
                            ("E1", None, "history of stroke")]
 
 
+def test_heading_in_the_middle_of_a_flattened_line():
+    crit = seg("Inclusion Criteria: - Informed consent\n- Adults 18 years old Exclusion Criteria: - Pregnancy\n"
+               "- Subjects who meet the Inclusion Criteria: listed above\n")
+    assert table(crit) == [("I1", None, "Informed consent"), ("I2", None, "Adults 18 years old"),
+                           ("E1", None, "Pregnancy"),
+                           ("E2", None, "Subjects who meet the Inclusion Criteria: listed above")]
+
+
+def test_heading_followed_by_content_without_a_colon():
+    crit = seg("INCLUSION CRITERIA 1. Consent given\n2. Age 12 or over\nExclusion criteria Prior asthma attack\n")
+    assert table(crit) == [("I1", None, "Consent given"), ("I2", None, "Age 12 or over"),
+                           ("E1", None, "Prior asthma attack")]
+
+
 def test_unmarked_lines_under_headings_are_one_criterion_each():
     crit = seg("Inclusion Criteria:\nHealthy volunteers\nAge 20-45 years\n\nExclusion Criteria:\nSmokers\n")
     assert table(crit) == [("I1", None, "Healthy volunteers"), ("I2", None, "Age 20-45 years"), ("E1", None, "Smokers")]
