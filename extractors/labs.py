@@ -148,6 +148,28 @@ def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[
     return None
 
 
+_METHOD_CUE = re.compile(r"(?i)\b(?:by|per|using|according\s+to|calculated\s+(?:by|with|using)|estimated\s+(?:by|with|using)|"
+                         r"as\s+(?:calculated|estimated|measured)\s+by|via)\s+(?:the\s+)?(?:modified\s+)?$")
+
+
+def _threshold_before_method(ctx: CriterionContext, pos: int, s_start: int,
+                             analytes: list[AnalyteRule]) -> Threshold | None:
+    """"≥ 40 mL/min by Cockcroft-Gault": the analyte named by its method after the threshold."""
+    text = ctx.text
+    cue = _METHOD_CUE.search(text, max(s_start, pos - 30), pos)
+    if cue is None:
+        return None
+    unit_ok = _unit_ok_for(ctx, analytes)
+    lo = max(s_start, cue.start() - 50)
+    starts = sorted({m.start for m in ctx.rules.comparators.finditer(text, lo, cue.start())}
+                    | {m.start() for m in NUMBER_RE.finditer(text, lo, cue.start())})
+    for q in starts:
+        th = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False)
+        if th is not None and th.unit is not None and not text[th.end:cue.start()].strip(" ,"):
+            return th
+    return None
+
+
 def _condition_between(ctx: CriterionContext, start: int, end: int) -> str | None:
     """A condition introduced between two points ("if liver metastases", "unless Gilbert's")."""
     text = ctx.text
@@ -257,7 +279,9 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         limit = min(ms[i].start if i < len(ms) else len(text), s_end)
         th = _find_threshold(ctx, group[-1].end, limit, analytes)
         if th is None:
-            continue
+            th = _threshold_before_method(ctx, group[0].start, s_start, analytes)
+            if th is None:
+                continue
         # "if serum creatinine > 1.5 × ULN, then creatinine clearance must be ≥ 60 mL/min"
         before = text[max(s_start, group[0].start - 40):group[0].start]
         if _IF_BEFORE.search(before) and i < len(ms) and ms[i].start < s_end and _THEN.match(text, th.end):
@@ -306,8 +330,8 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                     cond = _condition_between(ctx, t.end, tail_end)
             polarity, exc_condition = _polarity(ctx, t.start)
             condition = cond or exc_condition or pending_condition
-            start = group[0].start if k == 0 else t.start
-            end = t.end
+            start = min(group[0].start, t.start) if k == 0 else t.start
+            end = max(t.end, group[-1].end) if k == 0 else t.end
             for a in analytes:
                 if t.paired is not None and a.id not in ("sbp", "dbp"):
                     continue
@@ -321,7 +345,8 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
 def _dedupe(constraints: list[Constraint]) -> list[Constraint]:
     seen, out = set(), []
     for c in constraints:
-        key = (c.analyte, c.relative_to, c.polarity, c.condition, c.interval.min, c.interval.max, c.span)
+        # one threshold found twice (through the analyte and through its method) is one constraint
+        key = (c.analyte, c.relative_to, c.polarity, c.condition, c.interval.min, c.interval.max)
         if key not in seen:
             seen.add(key)
             out.append(c)

@@ -19,8 +19,7 @@ from .units import UnitNormalizer
 from .vocab import CompiledRules
 
 NO_CRITERIA_WARNING = "no eligibility criteria found in this document"
-# the cheap test: a criterion with no digit and no number word can only hold
-# prior-therapy, sex and treatment-naive statements
+# the cheap test: a criterion with no concept mention, no label and no digit holds no constraint
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -33,8 +32,6 @@ class Extractor:
         self.units = UnitNormalizer(self.rule_set.unit_files)
         self.compiled = CompiledRules(self.rule_set)
         self.extractors = registered_extractors()
-        self._no_digit = ("eligex.prior_therapy.v1", "eligex.sex.v1", "eligex.washout.v1",
-                          "eligex.performance_status.v1", "eligex.life_expectancy.v1", "eligex.age.v1")
 
     def extract(self, doc: SourceDocument) -> TrialRecord:
         criteria = segment_criteria(doc)
@@ -48,11 +45,8 @@ class Extractor:
             record.criteria.append(result)
             extra = aliases.mentions_in(criterion.text) if aliases else None
             ctx = build_context(criterion, self.compiled, self.units, extra)
-            has_digit = _HAS_DIGIT.search(criterion.text) is not None
-            if not ctx.mentions and not has_digit and not criterion.label:
+            if not ctx.mentions and not criterion.label and _HAS_DIGIT.search(criterion.text) is None:
                 continue
-            for name, fn in self.extractors.items():
-                if not has_digit and name not in self._no_digit:
-                    continue
+            for fn in self.extractors.values():
                 result.constraints.extend(fn(ctx))
         return record

@@ -19,7 +19,8 @@ NUMBER_RE = re.compile(
      |\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*(?:/|cells|[x×]\s*10|per\b))   # 100 000/mm3
      |\d+(?:[.,]\d+)?(?![\d])                         # 1.5  1,5  18
      |\.\d+(?![\d])                                   # .5
-    )""",
+    )(?!(?:st|nd|rd|th)\b)                             # not an ordinal ("95th percentile")
+    """,
     re.X,
 )
 _WS = re.compile(r"[\s\u00a0]*")
@@ -204,6 +205,13 @@ def parse_threshold(
     hi = None
     paired = None
     rng = _RANGE_SEP.match(text, p)
+    first_unit = None
+    if rng is None and (op is None or between):
+        # "7.0% and 10.5%": the unit written after each end of the range
+        u1 = match_unit(text, p, unit_ok)
+        if u1:
+            rng = _RANGE_SEP.match(text, u1[1])
+            first_unit = u1[0] if rng else None
     if rng and (op is None or between):
         hi = match_number(text, rng.end(), rules if number_words else None)
         if hi is not None:
@@ -223,6 +231,8 @@ def parse_threshold(
             p = rel[1]
     if th.relative_to is None:
         unit = match_unit(text, p, unit_ok)
+        if unit is None and first_unit is not None and hi is not None:
+            th.unit = first_unit
         if unit:
             th.unit, th.end = unit
             p = unit[1]

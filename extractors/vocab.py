@@ -63,6 +63,9 @@ class CompiledRules:
         for therapy, phrases in (v.get("naive_cues") or {}).items():
             for p in phrases:
                 master.add(p, Concept("naive", therapy, f"prior_therapy.naive"), None)
+        for value, phrases in (v.get("sex_terms") or {}).items():
+            for p in phrases:
+                master.add(p, Concept("sex", value, "demographics.sex"), False)
         for p in v.get("life_expectancy_cues", []):
             master.add(p, Concept("life_expectancy", "", "demographics.life_expectancy"), False)
         self.master = master
