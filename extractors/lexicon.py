@@ -15,7 +15,7 @@ from typing import Any
 
 _SEP_CHARS = " -‐‑–"
 _SEP_RE = re.compile(r"[\s\-‐‑–]+")
-_SEP_FRAGMENT = r"[\s\-‐‑–]*"
+_SEP_FRAGMENT = r"[\s\-‐‑–.]*"
 _CANON_DROP = re.compile(r"[\s\-‐‑–.]+")
 
 
@@ -42,31 +42,33 @@ class Match:
 
 
 class _Trie:
-    __slots__ = ("children", "end")
+    """A character trie in which separators are optional edges, not characters.
+
+    "chemo-therapy" and "chemotherapy" share one path with an optional separator after
+    "chemo", so the regex stays deterministic: at every node at most one child can match
+    the next character, and the longest phrase wins.
+    """
+
+    __slots__ = ("children", "end", "sep")
 
     def __init__(self) -> None:
         self.children: dict[str, _Trie] = {}
         self.end = False
+        self.sep = False  # separators may follow this node
 
     def add(self, phrase: str) -> None:
         node = self
-        prev_sep = False
         for ch in phrase:
             if ch in _SEP_CHARS or ch == ".":
-                # separators (and dots inside abbreviations) are optional and interchangeable
-                if prev_sep:
-                    continue
-                ch = " "
-                prev_sep = True
-            else:
-                prev_sep = False
+                node.sep = True
+                continue
             node = node.children.setdefault(ch, _Trie())
         node.end = True
 
     def regex(self, incoming: str = "", root: bool = True) -> str:
         alts = []
         for ch, child in sorted(self.children.items()):
-            frag = _SEP_FRAGMENT if ch == " " else re.escape(ch)
+            frag = re.escape(ch)
             if root and (ch.isalnum() or ch == "_"):
                 frag = r"(?<![\w])" + frag
             alts.append(frag + child.regex(ch, root=False))
@@ -74,14 +76,16 @@ class _Trie:
         if self.end:
             # a phrase ending in a word character must end on a word boundary
             terminal = r"(?![\w])" if (incoming.isalnum() or incoming == "_") else ""
-        if not alts:
-            return terminal or ""
+        if alts:
+            body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
+            if self.sep and not root:
+                body = _SEP_FRAGMENT + body
+        else:
+            body = ""
         if terminal is not None:
-            # prefer the longer phrase: the terminal alternative goes last
-            return f"(?:{'|'.join(alts + [terminal])})"
-        if len(alts) == 1:
-            return alts[0]
-        return f"(?:{'|'.join(alts)})"
+            # the longer phrase first, the phrase ending here last
+            return f"(?:{body}|{terminal})" if body else terminal
+        return body
 
 
 class Lexicon:

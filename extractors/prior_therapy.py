@@ -25,7 +25,8 @@ _COUNT_FILLER = re.compile(
 )
 _GAP_TO_THERAPY = re.compile(
     r"(?:\s|[(),:]|-|\b(?:of|with|containing|including|based|prior|previous|systemic|for|the|a|an|any|other|"
-    r"standard|approved|anti|cancer|treatment|therapy|agents?|s\))\b)*$",
+    r"standard|approved|anti|cancer|treatment|therapy|agents?|s\))\b)*"
+    r"(?:[\w-]+-(?:free|based|containing|including)\s+)?$",
     re.I,
 )
 _AFTER_LEAD = re.compile(r"(?:\s|[(,:]|\b(?:for|of|with|treatment|therapy|x|×|NSCLC|disease|at|a|total)\b)*", re.I)
@@ -38,7 +39,7 @@ _ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s
 _ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-\s]+line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
 
 
-def _count_at(ctx: CriterionContext, pos: int, limit: int):
+def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMention | None = None):
     """(start, end, op, n, n2, count_unit) for "[comparator] N [or more] [prior] UNIT" at `pos`."""
     text = ctx.text
     p = skip_ws(text, pos)
@@ -73,6 +74,16 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int):
         if nxt is None or nxt.end() > f.end():
             break
         q = nxt.end()
+    if unit_m is None and therapy is not None and f.end() >= therapy.start - 1:
+        # "3 prior chemotherapy regimens": the unit follows the therapy
+        unit_m = ctx.rules.count_units.match_at(text, skip_ws(text, therapy.end))
+        if unit_m is not None:
+            return start, unit_m.end, op, n.value, (n2.value if n2 else None), unit_m.values[0]
+        # ... or ends the therapy's own name ("chemotherapy regimens")
+        last = re.search(r"[\w-]+$", text[therapy.start:therapy.end])
+        unit_m = ctx.rules.count_units.match_at(last.group(), 0) if last else None
+        if unit_m is not None and unit_m.end == len(last.group()):
+            return start, therapy.end, op, n.value, (n2.value if n2 else None), unit_m.values[0]
     if unit_m is None:
         return None
     p = unit_m.end
@@ -116,8 +127,8 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
                          r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|greater\s+than|"
                          r"[≥≤<>]=?|=<|=>)\s*$", text[window_start:pos])
         begin = window_start + lead.start() if lead else pos
-        count = _count_at(ctx, begin, t.start)
-        if count and _GAP_TO_THERAPY.match(text[count[1]:t.start]):
+        count = _count_at(ctx, begin, t.start, t)
+        if count and (count[1] >= t.end or _GAP_TO_THERAPY.match(text[count[1]:t.start])):
             return count
     # after: "<therapy> … for at least 2 consecutive treatment cycles"
     nxt = min([m.start for m in mentions if m.start > t.end] + [e, t.end + 90])

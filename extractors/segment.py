@@ -120,7 +120,19 @@ _LABEL_ALT = "|".join(re.escape(l).replace(r"\ ", r"\s+") for l in sorted(LEGACY
 _CANONICAL_LABEL = {label.lower(): label for label in LEGACY_LABELS}
 _KNOWN_LABEL_LINE = re.compile(r"^(?:" + _LABEL_ALT + r")\s*:?$", re.IGNORECASE)
 _KNOWN_LABEL_PREFIX = re.compile(r"^(?P<label>" + _LABEL_ALT + r")\s*:", re.IGNORECASE)
-_KNOWN_LABEL_ANY = re.compile(r"(?:^|(?<=\s))(?P<label>" + _LABEL_ALT + r")\s*:", re.IGNORECASE)
+_KNOWN_LABEL_ANY = re.compile(
+    r"(?<!\S)(?P<label>" + "|".join(
+        variant
+        for label in sorted(LEGACY_LABELS, key=len, reverse=True)
+        for variant in (
+            re.escape(label[0]) + "".join(
+                f"\\s+[{w[0].lower()}{w[0].upper()}]{re.escape(w[1:])}" if i else re.escape(w[1:])
+                for i, w in enumerate(label.split())
+            ),
+            r"\s+".join(re.escape(w.upper()) for w in label.split()),
+        )
+    ) + r")\s*:"
+)  # capitalised labels only: "Age:", "Performance Status:", "RENAL:"
 _GROUP_LABEL = re.compile(
     r"^(?:part|cohort|group|arm|step|stage|phase|stratum|module)\s+[\w-]{1,6}\s*:?$", re.IGNORECASE
 )
@@ -131,13 +143,15 @@ _INTRO_MAX = 250  # longer unmarked paragraphs before the first item are criteri
 _LABEL_MAX_WORDS = 6
 _LABEL_MAX_CHARS = 60
 _WRAP_MIN, _WRAP_MAX = 50, 100
+MAX_DEPTH = 12  # nesting levels kept; real criteria rarely go past 4
+_MAX_SPLITS = 8  # mid-line headings split off one physical line
 _LOOKAHEAD_ITEMS = 200  # bound on the tie-break scan in _place (keeps segmentation linear)  # a line this long that ends mid-sentence was hard-wrapped
 
 # line kinds
 _BLANK, _TEXT, _ITEM, _HEADING = 0, 1, 2, 3
 
 
-@dataclass
+@dataclass(slots=True)
 class _Level:
     kind: str
     indent: int
@@ -146,7 +160,7 @@ class _Level:
     parent_id: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     start: int | None
     end: int
@@ -286,12 +300,19 @@ class _Segmenter:
             push = True
         else:
             if value is not None:
-                fits = [i for i, lv in enumerate(st)
-                        if lv.kind == kind and lv.last is not None and lv.last + 1 == value
-                        and abs(lv.indent - indent) <= 1]
-                if len(fits) == 1:
+                want = value - 1
+                fits = None
+                for i, lv in enumerate(st):
+                    if lv.last == want and lv.kind == kind and -1 <= lv.indent - indent <= 1:
+                        if fits is None:
+                            fits = [i]
+                        else:
+                            fits.append(i)
+                if fits is None:
+                    pass
+                elif len(fits) == 1:
                     target = fits[0]
-                elif fits:
+                else:
                     # Both an outer list and a sub-list continue with this number: "3." after
                     # "2. ...: / 1. / 2." Stay inside when the same number comes again later
                     # (the outer list still needs it), else return to the outer list.
@@ -324,6 +345,8 @@ class _Segmenter:
                         target = len(st) - 1
                     else:
                         push = True
+        if push and len(st) >= MAX_DEPTH:
+            push, target = False, len(st) - 1  # deeper lists than this are flattened
         if push:
             parent_id = st[-1].last_id if st else None
             item_id = self._new_id(parent_id, value)
@@ -397,8 +420,7 @@ class _Segmenter:
     def _emit_legacy_paragraph(self, start: int, end: int) -> None:
         """'Age: 17 and over Performance status: ECOG 0-2 ...' -> one criterion per label."""
         text = self.text
-        cuts = [m.start() for m in _KNOWN_LABEL_ANY.finditer(text, start, end)
-                if text[m.start()].isupper()]
+        cuts = [m.start() for m in _KNOWN_LABEL_ANY.finditer(text, start, end)]
         bounds = [start] + [c for c in cuts if c > start] + [end]
         for a, b in zip(bounds, bounds[1:]):
             while b > a and text[b - 1].isspace():
@@ -436,8 +458,13 @@ class _Segmenter:
                 and (kind[0] != "n" or indent > p.indent)
                 and not self._continues_sequence(kind, value)):
             return False  # "C) for 2 weeks" in the middle of a wrapped item
-        ends_colon = p is not None and p.marked and self.text[p.end - 1:p.end] == ":"
-        self._finish()
+        if p is not None and p.marked and p.start is not None:  # the common case, inlined
+            ends_colon = self.text[p.end - 1] == ":"
+            self.pending = None
+            self._emit(p.id, p.parent, p.start, p.end, p.label)
+        else:
+            ends_colon = False
+            self._finish()
         item_id, parent = self._place(kind, value, indent, ends_colon)
         start = cs + m.end()
         if start >= ce:
@@ -576,9 +603,11 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
         cs = ls + lead
         line_ce = ce = cs + len(content)
         indent = lead + 3 * line.count("\t", 0, lead) if lead else 0
+        splits = 0
         while True:
             split_at = -1
-            if "riteria" in content or "RITERIA" in content:
+            if splits < _MAX_SPLITS and ("riteria" in content or "RITERIA" in content):
+                splits += 1
                 split_at = _midline_heading(content)
                 if split_at > 0:
                     content = content[:split_at].rstrip()
@@ -634,6 +663,10 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
                     append((_ITEM, cs, ce, indent, ce - ls, (m, kind, value), blank))
                     has_items = True
                     prev = _ITEM
+                elif not blank and prev == _ITEM and rows[-1][5][0].end() < rows[-1][2] - rows[-1][1]:
+                    # a wrapped line right under an item always continues it: extend that row
+                    kind_, cs_, _ce, indent_, len_, payload_, blank_ = rows[-1]
+                    rows[-1] = (kind_, cs_, ce, indent_, len_, payload_, blank_)
                 else:
                     append((_TEXT, cs, ce, indent, ce - ls, None, blank))
                     prev = _TEXT

@@ -66,6 +66,8 @@ class CompiledRules:
         for value, phrases in (v.get("sex_terms") or {}).items():
             for p in phrases:
                 master.add(p, Concept("sex", value, "demographics.sex"), False)
+        for ordinal in (v.get("line_ordinals") or {}):
+            master.add(f"{ordinal} line", Concept("line_ordinal", str(ordinal), "prior_therapy.line_ordinal"), False)
         for p in v.get("life_expectancy_cues", []):
             master.add(p, Concept("life_expectancy", "", "demographics.life_expectancy"), False)
         self.master = master

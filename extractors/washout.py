@@ -22,7 +22,10 @@ _DURATION = re.compile(
     r"(?:\(\s*\d+\s*\)\s*)?(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
     re.I,
 )
-_LEAD_FILLER = re.compile(r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?)*$", re.I)
+_LEAD_FILLER = re.compile(
+    r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?|"
+    r"\d+\s*(?:half[\s-]*lives|half[\s-]*life|t1/2)\s*(?:,\s*)?(?:or|and)\b)*$", re.I)
+_WHICHEVER = re.compile(r"(?i)\s*(?:\(|,)?\s*(?:or\s+\d+\s*half[\s-]*lives\s*,?\s*)?(?:whichever\s+is\s+(?:shorter|longer|greater|less|later|earlier)\s*(?:\)|,)?)?")
 _AFTER_FUTURE = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:after|following|post|from now|of the end of treatment|of study completion)\b", re.I)
 _ELAPSED_COMPARATOR = re.compile(r"(?i)(?:at\s+least|more\s+than|greater\s+than|over|≥|>=?|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than)\s*$")
 _OR_MORE = re.compile(r"(?i)\s*(?:or\s+(?:more|longer|greater)|\+)")
@@ -44,7 +47,8 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     for cue in ctx.rules.lookback_cues.finditer(before):
         if _LEAD_FILLER.fullmatch(before[cue.end:]):
             return True
-    after = text[m.end():min(s_end, m.end() + 40)]
+    w = _WHICHEVER.match(text, m.end())
+    after = text[w.end():min(s_end, w.end() + 40)]
     orm = _OR_MORE.match(after)
     if orm:
         after = after[orm.end():]

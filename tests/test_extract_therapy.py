@@ -1,0 +1,141 @@
+"""Washout windows and prior-therapy counts, as general cases."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import only
+
+
+def washouts(extract, text, section="exclusion"):
+    return extract(text, section, types=("washout",))
+
+
+def priors(extract, text, section="inclusion"):
+    return extract(text, section, types=("prior_therapy",))
+
+
+# ---------------------------------------------------------------- washout
+
+@pytest.mark.parametrize(
+    "text, target, days, anchor",
+    [
+        ("Chemotherapy within 3 weeks prior to randomization", "chemotherapy", 21, "randomization"),
+        ("Radiation therapy within the past 2 weeks before enrollment", "radiotherapy", 14, "enrollment"),
+        ("Received an investigational drug within 28 days of study entry", "investigational_agent", 28, "enrollment"),
+        ("Major surgical procedure within 4 weeks before the start of study treatment", "major_surgery", 28, "first_dose"),
+        ("Live attenuated vaccine within 30 days before Day 1", "live_vaccine", 30, "first_dose"),
+        ("Systemic corticosteroids in the last 6 months", "corticosteroids", 180, None),
+        ("Strong CYP3A4 inhibitors within 14 days prior to registration", "cyp3a4_modulator", 14, "registration"),
+        ("Antitumour therapy within two weeks before screening", "anticancer_therapy", 14, "screening"),
+        ("Blood transfusion within 7 days of the screening visit", "transfusion", 7, "screening"),
+        ("Treatment with bevacizumab within 6 weeks of the first dose", "drug:bevacizumab", 42, "first_dose"),
+    ],
+)
+def test_window_target_anchor(extract, text, target, days, anchor):
+    c = only(washouts(extract, text), target=target)
+    assert c["window"]["days"] == pytest.approx(days)
+    assert c["anchor"] == anchor and c["polarity"] == "exclude"
+
+
+def test_several_targets_share_one_window(extract):
+    cs = washouts(extract, "Chemotherapy, radiotherapy, or immunotherapy within 4 weeks prior to first dose")
+    assert {c["target"] for c in cs} == {"chemotherapy", "radiotherapy", "immunotherapy"}
+    assert {c["window"]["days"] for c in cs} == {28}
+
+
+def test_each_target_takes_its_own_window_and_the_shared_anchor(extract):
+    cs = washouts(extract, "Any antineoplastic therapy within 14 days or an investigational product within 28 days before first dose")
+    assert {(c["target"], c["window"]["days"], c["anchor"]) for c in cs} == {
+        ("anticancer_therapy", 14, "first_dose"), ("investigational_agent", 28, "first_dose")}
+
+
+def test_time_since_in_inclusion_is_a_washout(extract):
+    c = only(washouts(extract, "At least 6 weeks since prior radiotherapy", "inclusion"), target="radiotherapy")
+    assert c["window"]["days"] == 42 and c["polarity"] == "exclude"
+
+
+def test_half_lives_or_weeks_whichever_is_shorter(extract):
+    c = only(washouts(extract, "Investigational agents within 5 half-lives or 4 weeks, whichever is shorter, before randomization"),
+             target="investigational_agent")
+    assert c["window"]["days"] == 28
+
+
+def test_future_and_after_windows_are_not_washouts(extract):
+    assert washouts(extract, "Planned major surgery within 2 weeks after enrollment") == []
+    assert washouts(extract, "Anticipated need for transfusion within 48 hours of study entry") == []
+
+
+def test_exception_targets_are_not_washout_targets(extract):
+    cs = washouts(extract, "Anticancer therapy (except hormonal therapy) within 3 weeks of first dose")
+    assert {c["target"] for c in cs} == {"anticancer_therapy"}
+
+
+# ---------------------------------------------------------------- prior therapy
+
+@pytest.mark.parametrize(
+    "text, section, therapy, bounds, unit",
+    [
+        ("At least one prior line of platinum-based chemotherapy for metastatic disease", "inclusion",
+         "platinum_chemotherapy", (1, None), "line"),
+        ("No more than 3 prior chemotherapy regimens", "inclusion", "chemotherapy", (None, 3), "regimen"),
+        ("Two or more prior lines of systemic therapy", "exclusion", "systemic_therapy", (2, None), "line"),
+        ("Received at least 4 cycles of anthracycline-free chemotherapy", "inclusion", "chemotherapy", (4, None), "cycle"),
+        ("Prior treatment with nivolumab", "exclusion", "drug:nivolumab", (1, None), "any"),
+        ("Previous exposure to an anti-PD-L1 antibody", "exclusion", "immune_checkpoint_inhibitor", (1, None), "any"),
+        ("No prior chemotherapy", "inclusion", "chemotherapy", (None, 0), "any"),
+        ("Must not have received prior radiotherapy to the pelvis", "inclusion", "radiotherapy", (None, 0), "any"),
+        ("Chemotherapy-naive", "inclusion", "chemotherapy", (None, 0), "any"),
+        ("Treatment-naïve patients with advanced disease", "inclusion", "systemic_therapy", (None, 0), "any"),
+        ("Disease progression after at least two prior regimens of hormonal therapy", "inclusion",
+         "hormonal_therapy", (2, None), "regimen"),
+        ("Prior treatment with a tyrosine kinase inhibitor", "exclusion", "targeted_therapy", (1, None), "any"),
+    ],
+)
+def test_prior_therapy_counts(extract, text, section, therapy, bounds, unit):
+    c = only(priors(extract, text, section), therapy=therapy)
+    assert (c["min"], c["max"]) == bounds and c["count_unit"] == unit
+
+
+def test_more_than_one_is_an_exclusive_minimum(extract):
+    c = only(priors(extract, "More than one prior line of chemotherapy", "exclusion"), therapy="chemotherapy")
+    assert (c["min"], c["min_inclusive"], c["polarity"]) == (1, False, "exclude")
+
+
+def test_only_one_line_is_exactly_one(extract):
+    c = only(priors(extract, "Patients must have received only one previous line of targeted therapy"), therapy="targeted_therapy")
+    assert (c["min"], c["max"]) == (1, 1)
+
+
+def test_allowed_count_is_a_maximum(extract):
+    c = only(priors(extract, "One prior regimen of chemotherapy is allowed"), therapy="chemotherapy")
+    assert (c["min"], c["max"]) == (None, 1)
+
+
+def test_allowed_prior_therapy_is_no_constraint(extract):
+    assert priors(extract, "Prior radiotherapy is permitted") == []
+
+
+def test_named_drug_carries_its_classes(extract):
+    c = only(priors(extract, "Prior treatment with sunitinib", "exclusion"), therapy="drug:sunitinib")
+    assert {"targeted_therapy", "antiangiogenic_therapy"} <= set(c["therapy_classes"])
+
+
+def test_examples_of_a_class_are_not_separate_constraints(extract):
+    cs = priors(extract, "Prior treatment with checkpoint inhibitors (e.g. pembrolizumab, nivolumab)", "exclusion")
+    assert [c["therapy"] for c in cs] == ["immune_checkpoint_inhibitor"]
+
+
+def test_toxicity_and_allergy_mentions_are_not_prior_therapy(extract):
+    assert priors(extract, "Unresolved toxicity from prior chemotherapy greater than grade 1", "exclusion") == []
+    assert priors(extract, "Known hypersensitivity to platinum compounds", "exclusion") == []
+    assert priors(extract, "Patients currently receiving hormonal therapy", "exclusion") == []
+
+
+def test_windowed_therapy_is_a_washout_not_a_prior_count(extract):
+    cs = extract("No chemotherapy within 4 weeks before enrollment", "inclusion")
+    assert [c["type"] for c in cs] == ["washout"]
+
+
+def test_third_line_or_beyond(extract):
+    c = only(priors(extract, "Candidates for third-line or beyond treatment"), therapy="systemic_therapy")
+    assert c["min"] == 2 and c["count_unit"] == "line"
