@@ -120,19 +120,6 @@ _LABEL_ALT = "|".join(re.escape(l).replace(r"\ ", r"\s+") for l in sorted(LEGACY
 _CANONICAL_LABEL = {label.lower(): label for label in LEGACY_LABELS}
 _KNOWN_LABEL_LINE = re.compile(r"^(?:" + _LABEL_ALT + r")\s*:?$", re.IGNORECASE)
 _KNOWN_LABEL_PREFIX = re.compile(r"^(?P<label>" + _LABEL_ALT + r")\s*:", re.IGNORECASE)
-_KNOWN_LABEL_ANY = re.compile(
-    r"(?<!\S)(?P<label>" + "|".join(
-        variant
-        for label in sorted(LEGACY_LABELS, key=len, reverse=True)
-        for variant in (
-            re.escape(label[0]) + "".join(
-                f"\\s+[{w[0].lower()}{w[0].upper()}]{re.escape(w[1:])}" if i else re.escape(w[1:])
-                for i, w in enumerate(label.split())
-            ),
-            r"\s+".join(re.escape(w.upper()) for w in label.split()),
-        )
-    ) + r")\s*:"
-)  # capitalised labels only: "Age:", "Performance Status:", "RENAL:"
 _GROUP_LABEL = re.compile(
     r"^(?:part|cohort|group|arm|step|stage|phase|stratum|module)\s+[\w-]{1,6}\s*:?$", re.IGNORECASE
 )
@@ -222,6 +209,34 @@ def classify_heading(content: str) -> tuple[str, int] | None:
     if colon >= 0 and inline < 0 and len(head) <= 100 and _ELIGIBLE_IF.search(head):
         return (EXCLUSION if _NEGATIVE.search(head) else INCLUSION), -1
     return None
+
+
+def _label_cuts(text: str, start: int, end: int) -> list[int]:
+    """Offsets of capitalised known labels followed by ':' in text[start:end] ("Age:", "Renal:")."""
+    cuts = []
+    i = text.find(":", start, end)
+    while i >= 0:
+        pos = i
+        while pos > start and text[pos - 1] in " \t":
+            pos -= 1
+        words: list[str] = []
+        found = -1
+        for _ in range(3):  # labels have at most three words
+            e = pos
+            while pos > start and not text[pos - 1].isspace():
+                pos -= 1
+            if pos == e:
+                break
+            words.insert(0, text[pos:e])
+            phrase = " ".join(words)
+            if phrase[0].isupper() and phrase.lower() in _CANONICAL_LABEL:
+                found = pos
+            while pos > start and text[pos - 1].isspace():
+                pos -= 1
+        if found >= 0:
+            cuts.append(found)
+        i = text.find(":", i + 1, end)
+    return cuts
 
 
 def _midline_heading(content: str) -> int:
@@ -420,8 +435,7 @@ class _Segmenter:
     def _emit_legacy_paragraph(self, start: int, end: int) -> None:
         """'Age: 17 and over Performance status: ECOG 0-2 ...' -> one criterion per label."""
         text = self.text
-        cuts = [m.start() for m in _KNOWN_LABEL_ANY.finditer(text, start, end)]
-        bounds = [start] + [c for c in cuts if c > start] + [end]
+        bounds = [start] + [c for c in _label_cuts(text, start, end) if c > start] + [end]
         for a, b in zip(bounds, bounds[1:]):
             while b > a and text[b - 1].isspace():
                 b -= 1
