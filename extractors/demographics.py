@@ -18,11 +18,11 @@ from .units import duration_days, duration_unit_name
 _AGE_UNIT = re.compile(r"\s*(?:\(\s*s\s*\)\s*)?(years?|yrs?\.?|y\.?o\.?|yo|y/o|months?|mos?\.?|weeks?|wks?|days?)(?![\w])", re.I)
 _AGE_WORD = re.compile(r"(?i)\b(?:age[ds]?|years?\s+of\s+age|years?[\s-]+old|year[\s-]+olds?|yo|y\.o\.|y/o|older|younger)\b")
 _AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
-_AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*age[ds]?\s+(?:of\s+)?")
+_AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*(?:the\s+)?age[ds]?\s+(?:of\s+)?")
 _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|if|when|whenever|in\s+case\s+of)\b[^,;.]*$")
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*", re.I)
-_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|at|time|the|a|an|with|than|greater|more|life|span|survival)\b)*", re.I)
+_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival)\b)*", re.I)
 
 
 def _years(value: float, unit_word: str | None) -> float | None:
@@ -35,6 +35,8 @@ def _years(value: float, unit_word: str | None) -> float | None:
             return value
         return None
     name = duration_unit_name(unit_word.rstrip("."))
+    if name == "month":
+        return value / 12.0  # ages count calendar months: 6 months is half a year
     return value if name == "year" else days / 365.0
 
 
@@ -115,6 +117,10 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
         return None
     if n2 is not None:
         hi_y = _years(n2.value, unit_word)
+        if unit1 is not None and n2.start > unit1.start():
+            lo_y = _years(n.value, unit1.group(1))  # "6 months to 17 years"
+        if lo_y is None or hi_y is None:
+            return None
         return start, p, (n.value, True, n2.value, True), (lo_y, hi_y), unit_word
     if op is None:
         return None
@@ -152,7 +158,7 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         lead = text[lead_start:nm.start()]
         comp_lead = re.search(r"(?i)(?:(?:greater|more|less|older|younger)\s+than(?:\s+or\s+equal\s+to)?|at\s+least|"
                               r"no\s+(?:more|less|older|younger)\s+than|under|over|above|below|up\s+to|between|from|"
-                              r"(?:≥|≤|>=|<=|=>|=<|>|<|\\>|\\<)\s*=?)\s*(?:age[ds]?\s+(?:of\s+)?)?$", lead)
+                              r"(?:≥|≤|>=|<=|=>|=<|>|<|\\>|\\<)\s*=?)\s*(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$", lead)
         begin = nm.start() - (len(comp_lead.group()) if comp_lead else 0)
         before = text[max(s, begin - 40):begin]
         cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before))

@@ -238,12 +238,17 @@ def _constraint(ctx: CriterionContext, a: AnalyteRule, th: Threshold, start: int
         if (mn is not None and nlo is None) or (mx is not None and nhi is None):
             normalized = None
         else:
-            normalized = {"min": nlo, "max": nhi, "unit": a.canonical_unit}
+            normalized = {"min": _tidy(nlo), "max": _tidy(nhi), "unit": a.canonical_unit}
     return Constraint(
         type=a.type, polarity=polarity, text=text[start:end], span=ctx.span(start, end), rule=a.rule_id,
         interval=Interval(mn, mn_in, mx, mx_in), unit=unit, normalized=normalized, analyte=a.id,
         relative_to=th.relative_to, condition=condition,
     )
+
+
+def _tidy(v: float | None) -> float | None:
+    """Six significant digits: 99.99999999999999 is 100."""
+    return None if v is None else float(f"{v:.6g}")
 
 
 def _same_threshold(ctx: CriterionContext, analytes: list[AnalyteRule], a: Threshold, b: Threshold) -> bool:

@@ -9,7 +9,7 @@ its lists are appended to the built-in entry's. Every error names the file and t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,11 @@ def _build_entry(kind: str, pack: str, path: str, index: int, raw: Any) -> Any:
             values[f.name] = _as_str_tuple(path, key_where, v)
     if kind == "drugs" or kind == "therapies":
         values["id"] = values["id"].lower()
+    if values.get("extend"):
+        # an extension only carries lists to append; the entry it extends has the rest
+        for f in fields(cls):
+            if f.name not in values and f.default is MISSING and f.default_factory is MISSING:
+                values[f.name] = () if f.name == "members" else ""
     return cls(**values)
 
 

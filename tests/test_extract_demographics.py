@@ -1,0 +1,90 @@
+"""Performance status, age, life expectancy and sex, as general cases."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import only
+
+
+@pytest.mark.parametrize(
+    "text, scale, bounds",
+    [
+        ("ECOG performance status 0 to 2", "ECOG", (0, 2)),
+        ("Zubrod performance status of 0, 1 or 2", "ECOG", (0, 2)),
+        ("ECOG PS ≤ 1", "ECOG", (None, 1)),
+        ("Karnofsky performance status ≥ 60%", "KPS", (60, None)),
+        ("KPS of at least 70", "KPS", (70, None)),
+        ("Lansky play score ≥ 50", "LPS", (50, None)),
+        ("WHO performance status 0-1", "WHO", (0, 1)),
+        ("Performance status 0 or 1", "ECOG", (0, 1)),
+        ("Performance status of 80-100", "KPS", (80, 100)),
+    ],
+)
+def test_performance_status(extract, text, scale, bounds):
+    c = only(extract(text, types=("performance_status",)), scale=scale)
+    assert (c["min"], c["max"]) == bounds
+
+
+def test_performance_status_in_exclusion_keeps_direction(extract):
+    c = only(extract("ECOG performance status ≥ 3", "exclusion", types=("performance_status",)), scale="ECOG")
+    assert (c["polarity"], c["min"]) == ("exclude", 3)
+
+
+def test_two_scales_share_a_threshold(extract):
+    cs = extract("Karnofsky or Lansky score ≥ 60", types=("performance_status",))
+    assert {(c["scale"], c["min"]) for c in cs} == {("KPS", 60), ("LPS", 60)}
+
+
+def test_who_classification_is_not_a_performance_status(extract):
+    assert extract("WHO grade 2 or 3 glioma", types=("performance_status",)) == []
+
+
+@pytest.mark.parametrize(
+    "text, bounds",
+    [
+        ("Aged 18–75 years", (18, 75)),
+        ("≥ 18 years of age", (18, None)),
+        ("21 years of age or older", (21, None)),
+        ("Patients must be at least 12 years old", (12, None)),
+        ("Adults between 40 and 80 years", (40, 80)),
+        ("Children 6 months to 17 years", (0.5, 17)),
+        ("Age: 65 and over", (65, None)),
+        ("Women under the age of 50", (None, 50)),
+        ("Participants 18 ≥ years old", (18, None)),
+    ],
+)
+def test_age(extract, text, bounds):
+    c = only(extract(text, types=("age",)), type="age")
+    got = (c["normalized"]["min"], c["normalized"]["max"])
+    assert [None if v is None else round(v, 2) for v in got] == list(bounds)
+
+
+def test_durations_that_are_not_ages(extract):
+    assert extract("Diagnosis within the past 5 years", types=("age",)) == []
+    assert extract("Smoking history of at least 10 pack-years", types=("age",)) == []
+
+
+def test_age_that_only_selects_whom_a_rule_applies_to(extract):
+    assert extract("For participants under 18 years of age, parental consent is required", types=("age",)) == []
+
+
+@pytest.mark.parametrize(
+    "text, section, bounds_days",
+    [
+        ("Life expectancy of at least 12 weeks", "inclusion", (84, None)),
+        ("Estimated survival greater than 6 months", "inclusion", (180, None)),
+        ("Life expectancy ≥ 3 months", "inclusion", (90, None)),
+        ("Life expectancy less than 8 weeks", "exclusion", (None, 56)),
+        ("Expected to live at least one year", "inclusion", (365, None)),
+    ],
+)
+def test_life_expectancy(extract, text, section, bounds_days):
+    c = only(extract(text, section, types=("life_expectancy",)), type="life_expectancy")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == bounds_days
+
+
+def test_sex_only_when_the_criterion_restricts_it(extract):
+    assert only(extract("Female patients aged 18 to 70", types=("sex",)), type="sex")["value"] == "female"
+    assert only(extract("Men only", types=("sex",)), type="sex")["value"] == "male"
+    assert extract("Male or female, 18 years or older", types=("sex",)) == []
+    assert extract("Women of childbearing potential must use contraception", types=("sex",)) == []
