@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eligex.extractors.errors import InputError, LimitError, UnknownFormatError
 from eligex.extractors.model import ReadFailure, SourceDocument
@@ -345,3 +347,63 @@ def test_too_large_single_document_is_a_limit_error(tmp_path, monkeypatch):
     path.write_text("Inclusion Criteria:\n" + "- item\n" * 500)
     with pytest.raises(LimitError, match=r"big\.txt: document too large"):
         docs_of(path)
+
+
+# --------------------------------------------------------------------------- containers, limits, fuzz
+
+def test_zip_members_are_read_as_documents(tmp_path):
+    import zipfile
+
+    path = tmp_path / "batch.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(FIX / "study_v2.json", "a/study.json")
+        zf.write(FIX / "legacy.xml", "b/legacy.xml")
+    docs = docs_of(path)
+    assert [(d.path, d.format) for d in docs] == [
+        (f"{path}:a/study.json", "ctgov-json"), (f"{path}:b/legacy.xml", "ctgov-xml")]
+
+
+def test_truncated_gzip_is_an_input_error(tmp_path):
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(gzip.compress((FIX / "corpus.jsonl").read_bytes())[:-12])
+    with pytest.raises(InputError, match=r"cut\.jsonl\.gz: corrupt or truncated gzip data"):
+        docs_of(path)
+
+
+def test_utf16_json_is_detected_by_content(tmp_path):
+    path = tmp_path / "wide.json"
+    path.write_bytes((FIX / "study_v2.json").read_text(encoding="utf-8").encode("utf-16"))
+    doc = one(path)
+    assert doc.format == "ctgov-json" and doc.trial.nct_id == "NCT09000001"
+
+
+def test_oversized_json_line_is_a_failure_record_and_reading_goes_on(tmp_path, monkeypatch):
+    import eligex.extractors.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_DOCUMENT_BYTES", 300)
+    lines = (FIX / "corpus.jsonl").read_text().splitlines()
+    big = json.dumps({"nct_id": "NCT09000099", "eligibility_criteria": "x" * 1000})
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join([lines[1], big, lines[1]]) + "\n")
+    items = docs_of(path)
+    assert [type(i).__name__ for i in items] == ["SourceDocument", "ReadFailure", "SourceDocument"]
+    assert items[1].kind == "limit_exceeded" and items[1].row == 2 and items[2].row == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8")))
+def test_any_bytes_give_documents_failures_or_an_input_error(data):
+    try:
+        items = list(read_bytes(data, "fuzz.bin"))
+    except InputError as exc:  # includes UnknownFormatError, LimitError
+        assert "\n" not in str(exc) and str(exc).startswith("fuzz.bin")
+        return
+    for item in items:
+        if isinstance(item, SourceDocument):
+            if item.criteria_region is not None:
+                start, end = item.criteria_region
+                assert 0 <= start < end <= len(item.text)
+            for c in segment_criteria(item):
+                assert item.text[c.span[0]:c.span[1]] == c.text
+        else:
+            assert isinstance(item, ReadFailure)
