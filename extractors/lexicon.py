@@ -66,11 +66,19 @@ class _Trie:
         node.end = True
 
     def regex(self, incoming: str = "", root: bool = True) -> str:
+        if root:
+            # one word-boundary test for all phrases that start with a word character
+            # (not one per branch: that made every position try every branch)
+            word = [re.escape(ch) + c.regex(ch, root=False) for ch, c in sorted(self.children.items()) if ch.isalnum() or ch == "_"]
+            other = [re.escape(ch) + c.regex(ch, root=False) for ch, c in sorted(self.children.items()) if not (ch.isalnum() or ch == "_")]
+            parts = []
+            if word:
+                parts.append(r"(?<![\w])(?:" + "|".join(word) + ")")
+            parts.extend(other)
+            return "|".join(parts)
         alts = []
         for ch, child in sorted(self.children.items()):
             frag = re.escape(ch)
-            if root and (ch.isalnum() or ch == "_"):
-                frag = r"(?<![\w])" + frag
             alts.append(frag + child.regex(ch, root=False))
         terminal = None
         if self.end:
@@ -96,6 +104,7 @@ class Lexicon:
         self._cs: dict[str, list[Any]] = {}
         self._ci_trie, self._cs_trie = _Trie(), _Trie()
         self._ci_re: re.Pattern[str] | None = None
+        self._ci_lower_re: re.Pattern[str] | None = None
         self._cs_re: re.Pattern[str] | None = None
         for phrase, value, cs in entries:
             self.add(phrase, value, cs)
@@ -118,6 +127,10 @@ class Lexicon:
     def _compile(self) -> None:
         ci_body = self._ci_trie.regex()
         cs_body = self._cs_trie.regex()
+        # case-insensitive phrases are stored lower-case and matched against lower-cased
+        # text (several times faster than re.IGNORECASE); IGNORECASE is the fallback for
+        # the rare text whose lower-casing changes its length
+        self._ci_lower_re = re.compile(ci_body) if ci_body else None
         self._ci_re = re.compile(ci_body, re.IGNORECASE) if ci_body else None
         self._cs_re = re.compile(cs_body) if cs_body else None
 
@@ -132,15 +145,18 @@ class Lexicon:
             self._compile()
         end = len(text) if endpos is None else endpos
         found: list[Match] = []
-        for pattern, cs in ((self._ci_re, False), (self._cs_re, True)):
+        lowered = text.lower()
+        same_length = len(lowered) == len(text)
+        for pattern, cs in ((self._ci_lower_re if same_length else self._ci_re, False), (self._cs_re, True)):
             if pattern is None:
                 continue
-            for m in pattern.finditer(text, pos, end):
+            for m in pattern.finditer(text if cs or not same_length else lowered, pos, end):
                 if m.end() == m.start():
                     continue
-                values = self._lookup(m.group(), cs)
+                written = text[m.start():m.end()]
+                values = self._lookup(written, cs)
                 if values:
-                    found.append(Match(m.start(), m.end(), m.group(), values))
+                    found.append(Match(m.start(), m.end(), written, values))
         if not found:
             return iter(())
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))

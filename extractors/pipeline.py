@@ -13,7 +13,7 @@ from .annotate import document_aliases
 from .context import build_context
 from .model import CriterionResult, SourceDocument, TrialRecord
 from .registry import registered_extractors
-from .rulepack import load_rule_set
+from .rulepack import load_rule_set, validate_units
 from .segment import segment_criteria
 from .units import UnitNormalizer
 from .vocab import CompiledRules
@@ -28,8 +28,9 @@ class Extractor:
 
     def __init__(self, rule_dirs: Iterable[Path] = ()):
         self.rule_dirs = [Path(d) for d in rule_dirs]
-        self.rule_set = load_rule_set(self.rule_dirs)
+        self.rule_set = load_rule_set(self.rule_dirs, check_units=False)
         self.units = UnitNormalizer(self.rule_set.unit_files)
+        validate_units(self.rule_set, self.units)
         self.compiled = CompiledRules(self.rule_set)
         self.extractors = registered_extractors()
 

@@ -29,6 +29,12 @@ _ULN_LEAD = re.compile(r"\s*(?:[x×X*✕]|times|fold|-fold|folds)?\s*(?:the\s+|a
 _PAIR = re.compile(r"\s*/\s*(\d{2,3})(?!\d)")
 _UNIT_TOKEN = re.compile(r"[^\s;]+")
 _UNIT_STRIP = ".,;:"
+# words that can sit inside a written unit ("g/24 hours", "beats per minute", "mm Hg")
+_UNIT_WORDS = frozenset(
+    "hours hour days week weeks month months year years cells cell copies copy units unit minute minutes "
+    "mmhg beats second seconds msec percent litre liter litres liters international milliseconds giga cumm "
+    "mole moles mmol umol gram grams kilograms micromol micromoles millimoles nanomol thousand thousands".split()
+)
 _ESCAPES = re.compile(r"\\(?=[<>=*])")
 _WORD_NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
@@ -153,6 +159,9 @@ def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: 
         return None
     tokens = []
     for m in _UNIT_TOKEN.finditer(text, p, min(len(text), p + 40)):
+        word = m.group().strip(_UNIT_STRIP + "()[]").lower()
+        if tokens and word.isalpha() and len(word) >= 4 and word not in _UNIT_WORDS:
+            break  # an ordinary word ends the unit: no need to ask pint
         tokens.append(m)
         if len(tokens) >= max_tokens:
             break

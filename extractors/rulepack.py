@@ -322,10 +322,12 @@ def _check_references(rules: RuleSet) -> None:
                                     f"unknown analyte '{member}'; known: {', '.join(sorted(rules.analytes))}")
 
 
-def _check_units(rules: RuleSet) -> None:
-    from .units import UnitNormalizer
+def validate_units(rules: RuleSet, normalizer: Any = None) -> None:
+    """Every unit a pack names must parse; builds a normalizer when none is given."""
+    if normalizer is None:
+        from .units import UnitNormalizer
 
-    normalizer = UnitNormalizer(rules.unit_files)
+        normalizer = UnitNormalizer(rules.unit_files)
     for a in rules.analytes.values():
         path = next((p["path"] for p in rules.packs if p["name"] == a.pack), a.pack)
         for key, units in (("canonical_unit", (a.canonical_unit,)), ("default_unit", (a.default_unit,) if a.default_unit else ()),
@@ -347,7 +349,7 @@ def load_rule_set(extra_dirs: Sequence[Path] = (), check_units: bool = True) -> 
             _add_pack(rules, path, is_user=True)
     _check_references(rules)
     if check_units:
-        _check_units(rules)
+        validate_units(rules)
     return rules
 
 

@@ -307,6 +307,14 @@ class _Segmenter:
     def _place(self, kind: str, value: int | None, indent: int, ends_colon: bool) -> tuple[str, str | None]:
         """Put a marked item on the stack; returns (id, parent id)."""
         st = self.stack
+        if len(st) == 1:  # fast path: the next item of a flat list
+            lv = st[0]
+            if lv.kind == kind and -1 <= lv.indent - indent <= 1 and (value is None or lv.last == value - 1):
+                item_id = self._new_id(None, value)
+                if value is not None:
+                    lv.last = value
+                lv.last_id = item_id
+                return item_id, None
         while st and st[-1].indent > indent + 1:
             st.pop()
         target: int | None = None  # index of the level the item joins as a sibling

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..decoding import MAX_DOCUMENT_BYTES, decode_fallback
-from ..errors import UnknownFormatError
+from ..errors import InputError, UnknownFormatError
 from ..model import ReadFailure, SourceDocument, TrialInfo
 from .pages import trimmed_region
 from .trial_fields import (
@@ -37,6 +37,10 @@ _COLUMNS = {
     "maximum_age": ("maximumage", "maxage"),
     "healthy_volunteers": ("healthyvolunteers", "acceptshealthyvolunteers"),
 }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _norm(header: str) -> str:
@@ -62,10 +66,14 @@ def map_columns(header: list[str]) -> dict[str, int]:
 
 def looks_like_csv_header(line: str) -> bool:
     """A first line that names a criteria or NCT column (for CSV content in a .txt file)."""
+    line = line.rstrip("\r\n")
     delimiter = sniff_delimiter(line)
     if line.count(delimiter) < 1:
         return False
-    cols = map_columns(next(csv.reader([line], delimiter=delimiter), []))
+    try:
+        cols = map_columns(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return False
     return "criteria" in cols or "nct_id" in cols
 
 
@@ -146,11 +154,14 @@ def iter_csv_documents(raw_lines: Iterable[bytes], name: str, encoding: str | No
         yield from lines
 
     reader = csv.reader(all_lines(), delimiter=delimiter)
-    header = next(reader)
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise InputError(f"{name}: broken CSV header ({exc}): check that the file is a CSV export") from None
     cols = map_columns(header)
     if "criteria" not in cols and "nct_id" not in cols:
         raise UnknownFormatError(
-            f"{name}: CSV without a criteria or NCT column (header: {', '.join(header[:6])}): "
+            f"{name}: CSV without a criteria or NCT column (header: {_one_line(', '.join(header[:6]))[:120]}): "
             "export the 'Eligibility Criteria' column"
         )
     crit = cols.get("criteria")

@@ -116,7 +116,7 @@ def documents_from_json(obj: Any, name: str) -> list[SourceDocument]:
     full = obj.get("FullStudiesResponse")
     if isinstance(full, dict):
         return [classic_study_document(_dict(s, "Study"), name) for s in full.get("FullStudies") or []]
-    keys = ", ".join(sorted(obj)[:5])
+    keys = " ".join(", ".join(sorted(obj)[:5]).split())[:120]
     raise RecordFormatError(
         f"JSON object without 'protocolSection', 'studies' or 'eligibility_criteria' (keys: {keys})"
     )
