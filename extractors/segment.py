@@ -216,22 +216,23 @@ def _label_cuts(text: str, start: int, end: int) -> list[int]:
     cuts = []
     i = text.find(":", start, end)
     while i >= 0:
+        floor = max(start, i - 40)  # labels are short: bounded look-back keeps this linear
         pos = i
-        while pos > start and text[pos - 1] in " \t":
+        while pos > floor and text[pos - 1] in " \t":
             pos -= 1
         words: list[str] = []
         found = -1
         for _ in range(3):  # labels have at most three words
             e = pos
-            while pos > start and not text[pos - 1].isspace():
+            while pos > floor and not text[pos - 1].isspace():
                 pos -= 1
-            if pos == e:
+            if pos == e or (pos == floor and floor > start and not text[pos - 1].isspace()):
                 break
             words.insert(0, text[pos:e])
             phrase = " ".join(words)
             if phrase[0].isupper() and phrase.lower() in _CANONICAL_LABEL:
                 found = pos
-            while pos > start and text[pos - 1].isspace():
+            while pos > floor and text[pos - 1].isspace():
                 pos -= 1
         if found >= 0:
             cuts.append(found)
@@ -242,9 +243,12 @@ def _label_cuts(text: str, start: int, end: int) -> list[int]:
 def _midline_heading(content: str) -> int:
     """Offset of an Inclusion/Exclusion Criteria heading in the middle of a flattened line, or -1."""
     for m in _MIDLINE_HEAD.finditer(content, 1):
-        before = content[:m.start()].rstrip()
-        word = before[before.rfind(" ") + 1:].lower()
-        if len(before) > 4 and word not in _NOT_BEFORE_HEADING:
+        end = m.start()
+        while end > 0 and content[end - 1] == " ":
+            end -= 1
+        begin = max(0, end - 40)  # bounded look-back keeps long lines linear
+        word = content[begin:end].rsplit(" ", 1)[-1].lower()
+        if end > 4 and word not in _NOT_BEFORE_HEADING:
             return m.start()
     return -1
 
@@ -387,7 +391,7 @@ class _Segmenter:
         """Does `value` occur again among the next items of this kind, before a restart at 1?"""
         rows = self.rows
         seen = 0
-        for j in range(self.row_index + 1, len(rows)):
+        for j in range(self.row_index + 1, min(len(rows), self.row_index + 1 + 10 * _LOOKAHEAD_ITEMS)):
             row = rows[j]
             if row[0] == _HEADING:
                 return False

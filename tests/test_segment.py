@@ -278,7 +278,8 @@ def test_huge_criterion_and_deep_nesting_finish_quickly():
     long_item = "Inclusion Criteria:\n1. " + ("word " * 20000) + "\n2. " + ("x" * 100000) + "\n"
     deep = "".join(" " * (2 * i) + "- level\n" for i in range(3000))
     restarts = "".join(f"{n}. item:\n" for n in range(1, 501)) + "1. x\n" * 3000
-    headings = "x " + "word Exclusion Criteria: a " * 20000 + "\n"
+    headings = "x " + "word Exclusion Criteria: a " * 20000 + "\n" + "the Inclusion Criteria: " * 20000 + "\n"
+    colons = "PATIENT CHARACTERISTICS: " + "a:" * 50000 + " Age: 18\n"
     t0 = time.perf_counter()
     assert [c.id for c in seg(long_item)] == ["I1", "I2"]
     crit = seg(deep)
@@ -286,6 +287,7 @@ def test_huge_criterion_and_deep_nesting_finish_quickly():
     crit = seg(restarts)
     assert len(crit) == 3500 and crit[-1].id == "U500.3000"
     assert len(seg(headings)) >= 1
+    assert [c.label for c in seg(colons)] == [None, "Age"]
     assert time.perf_counter() - t0 < 5
 
 
