@@ -12,7 +12,14 @@ from .lexicon import Match
 from .model import Criterion
 from .vocab import CompiledRules, Concept
 
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"'\d•\-])|\n\s*\n|;\s*|\n(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)")
+_SENTENCE_END = re.compile(
+    r"(?<=[.;!?])\s+(?=[A-Z(\"'\d•\-])|\n\s*\n|;\s*|\n(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)"
+    # the flattened legacy layout runs items together: "… for carcinoma No concurrent …",
+    # "… since prior interferon alfa Chemotherapy: No prior …"
+    r"|(?<=[a-z0-9%)\]])\s+(?=(?:No|Not|At least|Prior|Concurrent|Recovered|More than|Fewer than|Less than|"
+    r"Must|See|Other|Any)\s)"
+    r"|(?<=[a-z0-9%)\]])\s+(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s)"
+)
 _OPEN, _CLOSE = "([", ")]"
 
 
@@ -134,6 +141,12 @@ def find_parens(text: str) -> list[tuple[int, int]]:
 def find_sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
+        if m.group().isspace() and m.start() > 0 and text[m.end():m.end() + 1].isupper():
+            # a mid-line split before a label or an item start: only after a lower-case word
+            # ("Expected Survival Time: …" is one phrase, not a label after "Survival")
+            prev = re.search(r"(\S+)\s*$", text[max(0, m.start() - 30):m.start()])
+            if prev and prev.group(1)[:1].isupper() and ":" in text[m.end():m.end() + 25]:
+                continue
         if m.start() > start:
             out.append((start, m.start()))
         start = m.end()
@@ -148,6 +161,11 @@ def build_context(criterion: Criterion, rules: CompiledRules, units: object,
     mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text)]
     # "non-interventional", "non-platinum": a "non" prefix negates the word itself
     mentions = [m for m in mentions if not re.search(r"(?i)\bnon[-\s]?$", text[max(0, m.start - 4):m.start])]
+    if rules.drug_suffix_re is not None:
+        # a generic name by its INN stem ("romidepsin" no, "roxadustat" no, "afatinib" yes)
+        suffix_drugs = [Mention(m.start(), m.end(), m.group(), (Concept("drug", m.group().lower(), "drugs.by_stem"),))
+                        for m in rules.drug_suffix_re.finditer(text)]
+        extra_mentions = (extra_mentions or []) + suffix_drugs
     if extra_mentions:
         taken = [(m.start, m.end) for m in mentions]
         for em in extra_mentions:

@@ -164,7 +164,8 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
         return True
     if ctx.rules.future_cues.search(text[max(s, t.start - 40):t.start]) is not None:
         return True
-    if ctx.rules.current_use.search(text[max(s, t.start - 30):t.start]) is not None:
+    lead = text[max(s, t.start - 30):t.start]
+    if ctx.rules.current_use.search(lead) is not None and not re.search(r"(?i)\bprior\s*(?:or|and|/|and/or)\s*(?:concurrent|current)", lead):
         return True
     return False
 
@@ -172,10 +173,26 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
 def _prior_cue(ctx: CriterionContext, t: TherapyMention) -> bool:
     text = ctx.text
     s, e = ctx.sentence_of(t.start)
-    if ctx.rules.prior_cues.search(text, max(s, t.start - 50), t.start) is not None:
+    if ctx.rules.prior_cues.search(text, max(s, t.start - 150), t.start) is not None:
+        return True
+    if ctx.rules.prior_cues_near.search(text, max(s, t.start - 25), t.start) is not None:
         return True
     after = text[t.end:min(e, t.end + 40)]
     return re.match(r"(?i)[^.;]{0,30}\b(?:before|previously|prior|earlier|in the past|already)\b", after) is not None
+
+
+_OR_GLUE = re.compile(r"[\s,]*(?:\([^()]*\))?[\s,]*(?:or|and/or|/)[\s,]*(?:\w+\s+){0,3}?", re.I)
+
+
+def _in_disjunction(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention]) -> bool:
+    text = ctx.text
+    for other in mentions:
+        if other is t:
+            continue
+        a, b = (other, t) if other.end <= t.start else (t, other)
+        if b.start - a.end <= 120 and _OR_GLUE.fullmatch(text[a.end:b.start]):
+            return True
+    return False
 
 
 def _polarity(ctx: CriterionContext, pos: int) -> str:
@@ -212,8 +229,8 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         follow = [t for t in mentions if 0 <= t.start - m.end <= 20]
         if follow or ctx.in_exception(m.start):
             continue  # "no prior treatment with X": X itself is negated below
-        if re.match(r"(?i)no\b", m.text) and re.match(r"\s+(?!for\b)(?:on|with|of|in|at|to|by|from|during)\b", text[m.end:]):
-            continue  # "no prior treatment on this protocol": qualified, not treatment-naive
+        if re.match(r"\s+(?!for\b)(?:on|with|of|in|at|to|by|from|during)\b", text[m.end:]):
+            continue  # "no prior treatment on this protocol", "naive to insulin": qualified, not treatment-naive
         out.append(_make(ctx, None, c.id, c.rule, m.start, m.end, (None, None, 0, True), "any", _polarity(ctx, m.start)))
     for t in mentions:
         if t.start in ctx.consumed or ctx.in_exception(t.start) or _blocked(ctx, t):
@@ -241,6 +258,8 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
                              _polarity(ctx, start)))
             counted.add(t.id)
         elif _prior_cue(ctx, t) and not ctx.is_negated(t.start):
+            if _polarity(ctx, t.start) == "include" and _in_disjunction(ctx, t, mentions):
+                continue  # "after X and/or Y": neither one alone is required
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (1, True, None, None), "any",
                              _polarity(ctx, t.start)))
     # "third line or beyond": at least two prior lines

@@ -39,6 +39,8 @@ def therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
             tm = TherapyMention(m.start, m.end, f"drug:{c.id}", c.rule, classes)
         if _is_example(ctx, m, class_ends):
             continue
+        if re.match(r"\s*:", text[m.end:m.end + 3]):
+            continue  # a label of the legacy layout ("Chemotherapy: …"), not a mention
         out.append(tm)
         if c.kind == "therapy":
             class_ends.append((m.end, c.id))

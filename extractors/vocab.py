@@ -7,6 +7,7 @@ anchors, negation cues...). Concept values are `Concept(kind, id, rule)` tuples.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,7 @@ class CompiledRules:
         self.line_ordinals: dict[str, int] = {k.lower(): int(n) for k, n in (v.get("line_ordinals") or {}).items()}
         self.durations = lexicon_from_mapping(v.get("durations", {}))
         self.prior_cues = lexicon_from_list(v.get("prior_cues", []))
+        self.prior_cues_near = lexicon_from_list(v.get("prior_cues_near", []))
         self.allowed_cues = lexicon_from_list(v.get("allowed_cues", []))
         self.include_cues = lexicon_from_list(v.get("include_cues", []))
         self.non_use_after = lexicon_from_list(v.get("non_use_after", []))
@@ -103,6 +105,11 @@ class CompiledRules:
             self.uln.add(p, "LLN")
         self.normal_limits = lexicon_from_list(v.get("normal_limits", []))
         self.age_cues = lexicon_from_list(v.get("age_cues", []))
+        suffixes = sorted({x.lower() for x in v.get("drug_suffixes", [])}, key=len, reverse=True)
+        self.drug_suffix_re = (
+            re.compile(r"(?<![\w-])[A-Za-z][a-z]{2,}(?:" + "|".join(map(re.escape, suffixes)) + r")(?![\w-])")
+            if suffixes else None
+        )
         self.sex_terms = lexicon_from_mapping(v.get("sex_terms", {}))
 
     def analyte(self, analyte_id: str) -> Any:
