@@ -114,6 +114,30 @@ def _same_dimension(ctx: CriterionContext, unit: str, other: str) -> bool:
     return a is not None and b is not None and a.dimensionality == b.dimensionality
 
 
+_DURATION_WORD = re.compile(r"\s*(?:days?|weeks?|months?|years?|hours?|hrs?|wks?|times|x\s*per|per\s+(?:day|week))\b", re.I)
+
+
+def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule]) -> bool:
+    """Is a parsed threshold really about these analytes' values?"""
+    text = ctx.text
+    if th.lo is not None and th.lo.text and not th.lo.text[0].isdigit() and not th.relative_to:
+        return False  # number words only as multiples: "twice normal"
+    if th.lo is not None and th.lo.end < len(text) and text[th.lo.end:th.lo.end + 1] == "+" and not th.unit:
+        return False  # "2+": a dipstick grade
+    if th.relative_to or th.unit:
+        return True
+    # no unit written: a duration or another quantity follows, or the analyte needs one
+    if _DURATION_WORD.match(text, th.end):
+        return False
+    if all(not a.default_unit and not a.implicit_units and a.canonical_unit != "ratio" for a in analytes):
+        return False
+    if th.hi is not None and all(not a.default_unit and a.canonical_unit != "ratio" for a in analytes):
+        return False  # a bare range ("days 1-5") needs a unit
+    if {a.id for a in analytes} == {"sbp", "dbp"} and th.paired is None:
+        return False  # "blood pressure < 140": which one?
+    return True
+
+
 def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule]) -> Threshold | None:
     text = ctx.text
     unit_ok = _unit_ok_for(ctx, analytes)
@@ -121,28 +145,36 @@ def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[
     end = min(limit, pos + _MAX_GAP)
     candidates = sorted({m.start for m in ctx.rules.comparators.finditer(text, pos, end)}
                         | {m.start() for m in NUMBER_RE.finditer(text, pos, end)}
-                        | {i for i in range(pos, end) if text[i] in "≥≤<>=\\"})
+                        | {i for i in range(pos, end) if text[i] in "≥≤<>=\\"}
+                        | {m.start() for m in re.finditer(r"(?i)\b(?:twice|thrice)\b", text[pos:end])})
+    gap_from = pos
     for q in candidates:
-        gap = text[pos:q]
+        if q < gap_from:
+            continue
+        gap = text[gap_from:q]
         if any(ch.isdigit() for ch in gap) and not re.fullmatch(r"[^\d]*\([^)]*\)[^\d]*", gap):
             break
-        th = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair)
+        th = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair, number_words=True)
         if th is None:
             continue
         if th.relative_to is None and th.unit is None and th.lo is not None and not th.lo.text:
             continue
         if th.relative_to is None and th.unit is None:
             # "APTT ULN > 1.5": the normal limit named before the comparator
-            rel = ctx.rules.uln.search(gap)
+            rel = ctx.rules.uln.search(text[pos:q])
             if rel is not None and rel.text not in ("N", "normal"):
                 th.relative_to = rel.values[0]
+        if not _acceptable(ctx, th, analytes):
+            gap_from = th.end  # its digits don't block the next candidate
+            continue
         if th.relative_to and re.match(r"\s*\+\s*\d", text[th.end:]):
             return None  # "> ULN + 4 seconds": an offset, not a multiple
         return th
-    # "within normal limits" / "WNL" right after the analyte
+    # "within normal limits" / "WNL" / "creatinine normal" right after the analyte
     m = ctx.rules.normal_limits.search(text, pos, min(limit, pos + 30))
     if m and re.fullmatch(r"[\s,:]*(?:(?:is|are|must be|should be|levels?|values?|within)\s*)*", text[pos:m.start], re.I):
-        if m.text.lower() != "normal" or re.search(r"(?i)\b(?:be|is|are)\s+$", text[pos:m.start]):
+        if m.text.lower() != "normal" or re.search(r"(?i)\b(?:be|is|are)\s+$", text[pos:m.start]) \
+                or (not text[pos:m.start].strip() and re.match(r"\s*(?:$|[(.,;]|or\b|and\b|OR\b)", text[m.end:])):
             one = Number(m.start, m.start, "", (1.0,))
             return Threshold(m.start, m.end, "<=", one, relative_to="ULN", extras={"normal_limits": True})
     return None
@@ -263,40 +295,114 @@ def _same_threshold(ctx: CriterionContext, analytes: list[AnalyteRule], a: Thres
     return va is not None and vb is not None and abs(va - vb) <= 0.05 * max(abs(va), abs(vb), 1e-9)
 
 
+_LEAD_CONDITION = re.compile(r"\s*,?\s*(?P<cond>(?:for|in|if|when|with)\s+[^;()\d<>≤≥=]{1,40}?)(?=\s*(?:,|;|\(|\bor\b|\band\b))", re.I)
+_JOIN_AND = re.compile(r"[\s,]*(?:and|to|but|,)[\s,]*$", re.I)
+
+
+def _bracket_after(text: str, pos: int) -> tuple[int, int] | None:
+    """(open, close) of a bracket that starts right after `pos`."""
+    m = re.match(r"\s*[(\[]", text[pos:pos + 4])
+    if not m:
+        return None
+    depth, i = 0, pos + m.end() - 1
+    for j in range(i, min(len(text), i + 300)):
+        if text[j] in "([":
+            depth += 1
+        elif text[j] in ")]":
+            depth -= 1
+            if depth == 0:
+                return i, j
+    return None
+
+
+def _groups(ctx: CriterionContext, ms: list[Mention]) -> list[tuple[list[Mention], int]]:
+    """Analyte mentions joined by list glue, with the position their threshold search starts at.
+
+    A bracket right after a mention is either its abbreviation ("(ANC)", absorbed) or an
+    explanation naming other analytes ("([segmented neutrophils + bands] * WBC)"), skipped.
+    """
+    text = ctx.text
+    out, i = [], 0
+    while i < len(ms):
+        group, j, end = [ms[i]], i, ms[i].end
+        while True:
+            br = _bracket_after(text, end)
+            if br is not None:
+                inside = [m for m in ms if br[0] < m.start and m.end <= br[1]]
+                ids = {a.id for a in _expand(ctx, group)}
+                if inside and not {a.id for a in _expand(ctx, inside)} <= ids:
+                    pass  # an explanation: its mentions are not thresholds' subjects
+                elif any(ch.isdigit() or ch in "≥≤<>" for ch in text[br[0]:br[1]]):
+                    break  # a threshold in brackets
+                end = br[1] + 1
+                while j + 1 < len(ms) and ms[j + 1].start < end:
+                    j += 1
+            if j + 1 < len(ms) and _GLUE.fullmatch(text[end:ms[j + 1].start]):
+                j += 1
+                group.append(ms[j])
+                end = ms[j].end
+                continue
+            break
+        out.append((group, end))
+        i = j + 1
+    return out
+
+
+def _merge_two_sided(text: str, chain: list[tuple[Threshold, str | None]]) -> list[tuple[Threshold, str | None]]:
+    """"above 7.0% and less than 9.0%": a lower and an upper bound joined by "and" are one interval."""
+    out: list[tuple[Threshold, str | None]] = []
+    for t, cond in chain:
+        if out and cond is None and out[-1][1] is None and t.hi is None and out[-1][0].hi is None:
+            prev = out[-1][0]
+            lower = {">=", ">"}
+            if ((prev.op in lower and t.op in ("<=", "<")) or (prev.op in ("<=", "<") and t.op in lower)) \
+                    and (prev.relative_to == t.relative_to) and _JOIN_AND.search(text[prev.end:t.start] or " "):
+                lo, hi = (prev, t) if prev.op in lower else (t, prev)
+                merged = Threshold(prev.start, t.end, None, lo.lo, hi.lo, unit=prev.unit or t.unit,
+                                   relative_to=prev.relative_to,
+                                   extras={"lo_inclusive": lo.op == ">=", "hi_inclusive": hi.op == "<="})
+                if lo.unit and hi.unit and lo.unit != hi.unit:
+                    out.append((t, cond))
+                    continue
+                out[-1] = (merged, None)
+                continue
+        out.append((t, cond))
+    return out
+
+
 @extractor("eligex.labs.v1")
 def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    ms = [m for m in ctx.mentions if m.first("analyte", "group")]
+    ms = [m for m in ctx.mentions if m.first("analyte", "group")
+          # "albumin/creatinine ratio", "creatinine ratio": another analyte's ratio
+          and not re.match(r"\s*ratio\b", text[m.end:m.end + 8], re.I)
+          and not (m.first("analyte") and re.search(r"[/:]\s*$", text[max(0, m.start - 2):m.start])
+                   and re.match(r"[\s\w]{0,15}\bratio\b", text[m.end:m.end + 20], re.I))]
     out: list[Constraint] = []
     pending_condition: str | None = None
-    i = 0
-    while i < len(ms):
-        group = [ms[i]]
-        j = i
-        while j + 1 < len(ms) and _GLUE.fullmatch(text[ms[j].end:ms[j + 1].start]):
-            j += 1
-            group.append(ms[j])
-        i = j + 1
+    groups = _groups(ctx, ms)
+    for g, (group, search_from) in enumerate(groups):
         analytes = _expand(ctx, group)
         if not analytes:
             continue
         s_start, s_end = ctx.sentence_of(group[-1].start)
-        limit = min(ms[i].start if i < len(ms) else len(text), s_end)
-        th = _find_threshold(ctx, group[-1].end, limit, analytes)
+        nxt = groups[g + 1][0][0].start if g + 1 < len(groups) else len(text)
+        limit = min(nxt, s_end)
+        th = _find_threshold(ctx, search_from, limit, analytes)
         if th is None:
             th = _threshold_before_method(ctx, group[0].start, s_start, analytes)
             if th is None:
                 continue
         # "if serum creatinine > 1.5 × ULN, then creatinine clearance must be ≥ 60 mL/min"
         before = text[max(s_start, group[0].start - 40):group[0].start]
-        if _IF_BEFORE.search(before) and i < len(ms) and ms[i].start < s_end and _THEN.match(text, th.end):
+        if _IF_BEFORE.search(before) and nxt < s_end and _THEN.match(text, th.end):
             cue = _IF_BEFORE.search(before)
             pending_condition = strip_escapes(text[group[0].start - len(before) + cue.start():th.end]).strip()
             pending_condition = re.sub(r"(?i)^(?:if|when|whenever|where|in case of|in the case of|in case)\s+", "", pending_condition)
             continue
         chain: list[tuple[Threshold, str | None]] = [(th, None)]
         p = th.end
-        # follow-ons: restatements in other units, conditional alternatives
+        # follow-ons: restatements in other units, conditional alternatives, the other bound
         unit_ok = _unit_ok_for(ctx, analytes)
         pair = any(a.id in ("sbp", "dbp") for a in analytes)
         while True:
@@ -304,29 +410,41 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
             if words:
                 chain[-1] = (chain[-1][0], chain[-1][1] or strip_escapes(words.group(1)).strip())
                 p = words.end()
+            lead = _LEAD_CONDITION.match(text, p)
+            if lead and ctx.rules.condition_intro.match_at(lead.group("cond"), 0):
+                chain[-1] = (chain[-1][0], chain[-1][1] or strip_escapes(lead.group("cond")).strip())
+                p = lead.end()
             f = _FOLLOW.match(text, p)
             q = f.end() if f else p
-            if q >= len(text) or q - p > 12:
+            if q >= len(text) or len(re.sub(r"\s", "", text[p:q])) > 8:
                 break
-            nxt_mention = next((m for m in ms if m.start >= p), None)
+            if nxt < q:
+                break
             th2 = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair)
-            if th2 is None or (nxt_mention is not None and nxt_mention.start < th2.start):
+            if th2 is None or th2.start >= nxt or (th2.op is None and th2.hi is None):
                 break
-            if th2.op is None and th2.hi is None:
+            if th2.relative_to is None and th2.unit is None and chain[0][0].relative_to:
+                # "(or ≤ 5 times in patients with …)": the multiple of the same normal limit
+                th2.relative_to = chain[0][0].relative_to
+                times = re.match(r"\s*(?:[x×X*]|times|-?fold)", text[th2.end:])
+                if times:
+                    th2.end += times.end()
+            if not _acceptable(ctx, th2, analytes):
                 break
             chain.append((th2, None))
             p = th2.end
             # its condition: text up to the closing bracket / next follow-on
-            close = re.search(r"[)\]]|;|\.(?:\s|$)", text[p:])
+            close = re.search(r"[)\]]|;|\.(?:\s|$)|\b(?:or|and)\s+(?:[≥≤<>]|greater|less|more|at least|no)", text[p:])
             cond_end = p + close.start() if close else len(text)
             cond = _condition_between(ctx, p, cond_end)
             if cond:
                 chain[-1] = (th2, cond)
                 p = cond_end
+        chain = _merge_two_sided(text, chain)
         for k, (t, cond) in enumerate(chain):
             if k > 0 and cond is None and _same_threshold(ctx, analytes, chain[0][0], t):
                 continue  # the same threshold in other units
-            if k == 0 and len(chain) == 1:
+            if k == 0 and len(chain) == 1 and cond is None:
                 # a condition written right after the only threshold ("≤ 1.5 × ULN unless Gilbert's")
                 close = re.search(r"[)\];]|\.(?:\s|$)", text[t.end:])
                 tail_end = t.end + close.start() if close else len(text)

@@ -33,7 +33,8 @@ _UNIT_STRIP = ".,;:"
 _UNIT_WORDS = frozenset(
     "hours hour days week weeks month months year years cells cell copies copy units unit minute minutes "
     "mmhg beats second seconds msec percent litre liter litres liters international milliseconds giga cumm "
-    "mole moles mmol umol gram grams kilograms micromol micromoles millimoles nanomol thousand thousands".split()
+    "mole moles mmol umol gram grams kilograms micromol micromoles millimoles nanomol thousand thousands "
+    "during over within".split()
 )
 _ESCAPES = re.compile(r"\\(?=[<>=*])")
 _WORD_NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
@@ -138,8 +139,9 @@ def match_relative(text: str, pos: int, rules: CompiledRules) -> tuple[str, int]
     if not m:
         return None
     word = m.text
-    # "N" alone and "normal" alone need an explicit multiplication sign before them
-    if (word in ("N", "normal") or word.lower() == "normal") and not re.search(r"[x×X*✕]|times|fold", text[pos:p]):
+    # "N" alone and "normal" alone need an explicit multiplication before them ("2 x N", "twice normal")
+    explicit = re.search(r"[x×X*✕]|times|fold", text[pos:p]) or re.search(r"(?i)(?:twice|thrice)\s*$", text[max(0, pos - 7):pos])
+    if (word in ("N", "normal") or word.lower() == "normal") and not explicit:
         return None
     end = m.end
     # "(ULN)" restated after the long form
@@ -174,6 +176,8 @@ def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: 
             end -= 1
         if cand.startswith("(") and cand.count("(") > cand.count(")"):
             continue
+        if re.search(r"\d\s*[-–]\s*\d|(?<!10)\(\s*\d", cand):
+            continue  # "% (53 - 86 mmol/mol)": a restatement, not one unit
         if cand and unit_ok(cand):
             return cand, end
     return None
@@ -264,7 +268,7 @@ def interval_of(th: Threshold, lo_value: float | None = None, hi_value: float | 
     hi = hi_value if hi_value is not None else (th.hi.value if th.hi else None)
     if th.hi is not None:
         a, b = (lo, hi) if lo <= hi else (hi, lo)
-        return a, True, b, True
+        return a, th.extras.get("lo_inclusive", True), b, th.extras.get("hi_inclusive", True)
     if th.op == ">=":
         return lo, True, None, None
     if th.op == ">":

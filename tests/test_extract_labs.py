@@ -68,7 +68,8 @@ def test_every_analyte_of_a_list_gets_the_shared_threshold(extract):
 
 def test_conditional_alternative_keeps_its_condition(extract):
     cs = labs(extract, "AST/ALT ≤ 2.5 times the upper limit of normal (or ≤ 5 times in patients with hepatic involvement)")
-    assert {(c["analyte"], c["max"]) for c in cs} == {("ast", 2.5), ("alt", 2.5), ("ast", 5), ("alt", 5)}
+    assert {(c["analyte"], c["max"], c["relative_to"]) for c in cs} == {
+        ("ast", 2.5, "ULN"), ("alt", 2.5, "ULN"), ("ast", 5, "ULN"), ("alt", 5, "ULN")}
     five = [c for c in cs if c["max"] == 5]
     assert all("hepatic involvement" in c["condition"] for c in five)
     assert all(c["condition"] is None for c in cs if c["max"] == 2.5)
