@@ -112,7 +112,7 @@ class CriterionContext:
     def is_negated(self, pos: int) -> bool:
         """NegEx: a preceding negation cue in the clause, no pseudo-negation, no terminator between."""
         s, _ = self.sentence_of(pos)
-        lo = max(s, pos - 80)
+        lo = max(s, pos - 150)  # long enough for a list: "No prior gemcitabine, 5-FU, or capecitabine"
         cue = None
         for m in self.rules.negation.finditer(self.text, lo, pos):
             cue = m

@@ -164,6 +164,10 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
         return True
     if ctx.rules.future_cues.search(text[max(s, t.start - 40):t.start]) is not None:
         return True
+    if re.match(r"(?i)[\w\s,-]{0,40}?\b(?:planned|scheduled|anticipated)\b", text[t.end:e]):
+        return True  # "no further surgery or systemic therapy planned"
+    if re.search(r"(?i)(?:^|[,;(]\s*)(?:if|when|whenever)\b[^,;.]*$", text[s:t.start]):
+        return True  # "If received any investigational agent before, …": a condition, not a requirement
     lead = text[max(s, t.start - 30):t.start]
     if ctx.rules.current_use.search(lead) is not None and not re.search(r"(?i)\bprior\s*(?:or|and|/|and/or)\s*(?:concurrent|current)", lead):
         return True
@@ -247,8 +251,12 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
             continue
         any_lead = _ANY.search(text[max(s, t.start - 40):t.start])
         if ctx.is_negated(t.start) and _prior_cue(ctx, t):
+            polarity = _polarity(ctx, t.start)
+            if polarity == "exclude" and re.match(r"(?i)\s*(?:no|none|without)\b", text[s:]):
+                # "No prior gemcitabine" listed under exclusions states who may enter: max 0 as include
+                polarity = "include"
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (None, None, 0, True), "any",
-                             _polarity(ctx, t.start)))
+                             polarity))
         elif any_lead and any_lead.group("unit"):
             # "any previous line of targeted therapy": at least one line
             unit_m = ctx.rules.count_units.match_at(any_lead.group("unit"), 0)

@@ -47,19 +47,31 @@ def therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
     return out
 
 
+_HEAD_NOUN = re.compile(r"(?i)\b(?:therap(?:y|ies)|treatments?|agents?|drugs?|regimens?|medications?|inhibitors?|"
+                        r"analogues?|analogs?|[a-z]+pyrimidines?|[a-z]+cyclines?|taxanes?|modalities)\s*$")
+
+
 def _is_example(ctx: CriterionContext, m: Mention, class_ends: list[tuple[int, str]]) -> bool:
-    """Inside "(including …)", "such as …" after a class mention, or a bracket right after one."""
+    """Inside "(including …)", "such as …" after a class mention, or a bracket right after one;
+    or a bracketed list of two or more therapies right after a head noun ("standard therapies
+    (surgery, radiotherapy, chemotherapy)", "oral fluoropyrimidine (capecitabine, S-1)")."""
+    text = ctx.text
+    paren = ctx.paren_of(m.start)
+    if paren is not None and _HEAD_NOUN.search(text[max(0, paren[0] - 30):paren[0]]):
+        inside = [x for x in ctx.mentions if paren[0] < x.start and x.end <= paren[1] and x.first("therapy", "drug")]
+        if len(inside) >= 2 and "," in text[paren[0]:paren[1]]:
+            return True
     if not class_ends:
         return False
-    text = ctx.text
     last_end = class_ends[-1][0]
     s, _ = ctx.sentence_of(m.start)
     if last_end < s:
         return False
     between = text[last_end:m.start]
     paren = ctx.paren_of(m.start)
-    if paren is not None and paren[0] >= last_end - 1 and re.fullmatch(r"[\s\w-]{0,20}", text[last_end:paren[0]]):
-        return True
+    if paren is not None and paren[0] >= last_end - 1 and re.fullmatch(r"[\s\w-]{0,20}", text[last_end:paren[0]]) \
+            and not re.match(r"[(\[]\s*(?:\d|at least|more than|less than|within|no\b|except)", text[paren[0]:paren[0] + 12], re.I):
+        return True  # "checkpoint inhibitors (pembrolizumab, nivolumab)"; not "(6 weeks for mitomycin)"
     if _EXAMPLE_INTRO.search(text[last_end:m.start]):
         return True
     # a list continuing an example list: "such as sunitinib, sorafenib, axitinib"

@@ -18,7 +18,7 @@ from .therapy_mentions import therapy_mentions
 from .units import duration_days, duration_unit_name
 
 _DURATION = re.compile(
-    r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?|[A-Za-z]+(?:-[A-Za-z]+)?)(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
+    r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|[A-Za-z]+(?:-[A-Za-z]+)?(?=\s))(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
     r"(?:\(\s*\d+\s*\)\s*)?(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
     re.I,
 )
@@ -75,7 +75,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
         return []
     out: list[Constraint] = []
     prev_end_by_sentence: dict[int, int] = {}
-    durations = list(_DURATION.finditer(text))
+    durations = [d for d in _DURATION.finditer(text) if _duration_value(ctx, d) is not None]
     for k, m in enumerate(durations):
         unit = duration_unit_name(m.group("unit").split()[-1])
         value = _duration_value(ctx, m)
@@ -83,19 +83,25 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             continue
         s_start, s_end = ctx.sentence_of(m.start())
         paren = ctx.paren_of(m.start())
-        if paren is not None and re.fullmatch(r"\s*", text[paren[0] + 1:m.start()]) and k > 0 \
-                and durations[k - 1].end() <= paren[0] and paren[0] - durations[k - 1].end() < 4:
-            continue  # "(28 days)" restating, or "(6 weeks for nitrosoureas)" refining, the window before
-        if not _is_window(ctx, m, s_start, s_end):
+        refining = paren is not None and re.fullmatch(r"\s*(?:at least\s+)?", text[paren[0] + 1:m.start()], re.I) \
+            and k > 0 and durations[k - 1].end() <= paren[0] and s_start <= durations[k - 1].start()
+        if refining:
+            # "(6 weeks for nitrosoureas or mitomycin C)", "(6 months since cisplatin)": a window of its own
+            # for the therapies it names; "(28 days)" only restates the window before
+            targets = [t for t in targets_all if m.end() <= t.start and t.end <= paren[1]]
+            if not targets:
+                continue
+        elif not _is_window(ctx, m, s_start, s_end):
             continue
-        lo = prev_end_by_sentence.get(s_start, s_start)
-        before = [t for t in targets_all if lo <= t.start and t.end <= m.start()]
-        if before:
-            targets = before
         else:
-            nxt = next((d.start() for d in durations[k + 1:] if d.start() < s_end), s_end)
-            targets = [t for t in targets_all if m.end() <= t.start and t.end <= nxt]
-        prev_end_by_sentence[s_start] = m.end()
+            lo = prev_end_by_sentence.get(s_start, s_start)
+            before = [t for t in targets_all if lo <= t.start and t.end <= m.start()]
+            if before:
+                targets = before
+            else:
+                nxt = next((d.start() for d in durations[k + 1:] if d.start() < s_end), s_end)
+                targets = [t for t in targets_all if m.end() <= t.start and t.end <= nxt]
+            prev_end_by_sentence[s_start] = m.end()
         if not targets:
             continue
         anchor = None

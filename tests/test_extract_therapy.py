@@ -139,3 +139,39 @@ def test_windowed_therapy_is_a_washout_not_a_prior_count(extract):
 def test_third_line_or_beyond(extract):
     c = only(priors(extract, "Candidates for third-line or beyond treatment"), therapy="systemic_therapy")
     assert c["min"] == 2 and c["count_unit"] == "line"
+
+
+def test_bracketed_refinement_is_a_window_for_the_therapies_it_names(extract):
+    cs = washouts(extract, "At least 4 weeks since prior chemotherapy (6 weeks for mitomycin C or carmustine)", "inclusion")
+    assert {(c["target"], c["window"]["days"]) for c in cs} == {
+        ("chemotherapy", 28), ("drug:mitomycin", 42), ("drug:carmustine", 42)}
+
+
+def test_restated_window_in_brackets_is_not_another_washout(extract):
+    cs = washouts(extract, "Radiotherapy within 4 weeks (28 days) before registration")
+    assert [(c["target"], c["window"]["days"]) for c in cs] == [("radiotherapy", 28)]
+
+
+def test_no_prior_listed_under_exclusions_is_read_as_the_inclusion_it_states(extract):
+    c = only(priors(extract, "No prior gemcitabine or capecitabine", "exclusion"), therapy="drug:gemcitabine")
+    assert (c["polarity"], c["max"]) == ("include", 0)
+
+
+def test_with_or_without_is_not_a_negation(extract):
+    cs = priors(extract, "Progressed after oxaliplatin-based chemotherapy with or without bevacizumab")
+    assert not [c for c in cs if c["therapy"] == "drug:bevacizumab" and c["max"] == 0]
+
+
+def test_bracketed_list_after_a_head_noun_gives_examples_only(extract):
+    cs = priors(extract, "Tumour that has failed standard therapies (surgery, radiotherapy, chemotherapy)")
+    assert cs == []
+
+
+def test_flattened_legacy_labels_are_not_mentions(extract):
+    cs = extract("Biologic therapy: At least 6 weeks since prior interferon alfa Chemotherapy: No prior anthracyclines", "unspecified")
+    assert [(c["type"], c.get("target") or c.get("therapy")) for c in cs] == [("washout", "drug:interferon")]
+
+
+def test_generic_drug_names_are_recognised_by_their_stem(extract):
+    c = only(priors(extract, "Prior treatment with vorasidenib or any other zanfotinib", "exclusion"), therapy="drug:zanfotinib")
+    assert c["min"] == 1
