@@ -196,6 +196,7 @@ class WorkerPool:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self.context = multiprocessing.get_context(method)
         self.executor: Any = None
+        self.window: deque[tuple[list[Any], Any]] = deque()  # (chunk, future) in flight, in order
         self._start()
 
     def _start(self) -> None:
@@ -210,7 +211,7 @@ class WorkerPool:
     def outcomes(self, items: Iterable[Any]) -> Iterator[Outcome]:
         from concurrent.futures.process import BrokenProcessPool
 
-        window: deque[tuple[list[Any], Any]] = deque()
+        window: deque[tuple[list[Any], Any]] = self.window
         limit = self.jobs * WINDOW_PER_WORKER
         chunks = _chunks(items, CHUNK_SIZE)
         exhausted = False
@@ -223,14 +224,15 @@ class WorkerPool:
                 window.append((chunk, self.executor.submit(_extract_chunk, chunk)))
             if not window:
                 return
-            chunk, future = window.popleft()
+            chunk, future = window[0]  # stays in the window (for close()) until it is done
             try:
                 results = future.result()
+                window.popleft()
             except BrokenProcessPool:
                 # A worker died (killed, out of memory, crashed) and took the chunks in flight
                 # with it. Restart the workers and redo those documents one at a time, so only
                 # the document that kills a worker is reported as failed.
-                lost = [chunk] + [c for c, _ in window]
+                lost = [c for c, _ in window]
                 window.clear()
                 self._restart()
                 for c in lost:
@@ -246,23 +248,43 @@ class WorkerPool:
     def _isolated(self, item: Any) -> Outcome:
         from concurrent.futures.process import BrokenProcessPool
 
+        future = self.executor.submit(_extract_chunk, [item])
+        self.window.append(([item], future))
         try:
-            return self.executor.submit(_extract_chunk, [item]).result()[0]
+            return future.result()[0]
         except BrokenProcessPool:
+            self.window.clear()
             self._restart()
             return _lost_outcome(item)
+        finally:
+            self.window.clear()
 
     def close(self, kill: bool = False) -> None:
-        if self.executor is None:
+        """Stop the workers: let them finish (normal end), or kill them (interrupted, broken).
+
+        Killing: terminate the workers, then wait (bounded) until the executor has failed the
+        futures in flight, which means its manager thread has cleaned up the task queue, and
+        only then shut it down. Shutting down first can leave the queue's feeder thread blocked
+        forever on a pipe no worker reads, and the process would hang at exit.
+        """
+        from concurrent.futures import wait
+
+        executor, self.executor = self.executor, None
+        if executor is None:
             return
-        if kill:
-            for proc in list(getattr(self.executor, "_processes", {}).values()):
-                try:
-                    proc.terminate()
-                except Exception:
-                    pass
-        self.executor.shutdown(wait=not kill, cancel_futures=True)
-        self.executor = None
+        if not kill:
+            executor.shutdown(wait=True)
+            return
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            try:
+                proc.terminate()
+            except Exception:
+                pass
+        pending = [f for _, f in self.window]
+        self.window.clear()
+        if pending:
+            wait(pending, timeout=10)
+        executor.shutdown(wait=not pending or all(f.done() for f in pending), cancel_futures=True)
 
 
 def _lost_outcome(item: Any) -> Outcome:
