@@ -154,9 +154,13 @@ def outcome_for(extractor: Any, item: Any, time_limit_s: float | None = None) ->
 _WORKER_EXTRACTOR: Any = None
 
 
-def _init_worker(rule_dirs: list[str]) -> None:
+def _init_worker(rule_dirs: list[str], quiet_warnings: bool = True) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if quiet_warnings:
+        import warnings
+
+        warnings.simplefilter("ignore")
     global _WORKER_EXTRACTOR
     if _WORKER_EXTRACTOR is None:  # spawn start method: build our own (fork inherits the parent's)
         from ..extractors.pipeline import Extractor
@@ -186,13 +190,14 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class WorkerPool:
     """N worker processes, results in input order, at most `window` chunks in flight."""
 
-    def __init__(self, jobs: int, extractor: Any, rule_dirs: list[Path]):
+    def __init__(self, jobs: int, extractor: Any, rule_dirs: list[Path], debug: bool = False):
         import multiprocessing
 
         global _WORKER_EXTRACTOR
         _WORKER_EXTRACTOR = extractor  # inherited by forked workers: no second pipeline build
         self.jobs = jobs
         self.rule_dirs = [str(d) for d in rule_dirs]
+        self.debug = debug
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self.context = multiprocessing.get_context(method)
         self.executor: Any = None
@@ -203,7 +208,7 @@ class WorkerPool:
         from concurrent.futures import ProcessPoolExecutor
 
         self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.context,
-                                            initializer=_init_worker, initargs=(self.rule_dirs,))
+                                            initializer=_init_worker, initargs=(self.rule_dirs, not self.debug))
         # Start the workers now, before any progress thread runs (forking a threaded parent is unsafe).
         for f in [self.executor.submit(_ping) for _ in range(self.jobs)]:
             f.result()
@@ -527,7 +532,7 @@ def run_extract(opts: ExtractOptions) -> int:
     guard.install()
     try:
         if jobs > 1:
-            pool = WorkerPool(jobs, extractor, list(opts.rule_dirs))
+            pool = WorkerPool(jobs, extractor, list(opts.rule_dirs), opts.debug)
             outcomes: Iterable[Outcome] = pool.outcomes(items)
         else:
             outcomes = (outcome_for(extractor, item) for item in items)

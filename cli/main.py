@@ -106,7 +106,8 @@ def extract(
         bool,
         typer.Option("--resume", help="With --output FILE: skip documents already in FILE and append the rest."),
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors, and library warnings.")]
+    = False,
 ) -> None:
     """Extract the eligibility criteria of trial documents as JSON.
 
@@ -123,11 +124,18 @@ def extract(
         eligex extract AllPublicXML.zip -o out.jsonl --resume --jobs 2
         curl -s "$URL" | eligex extract - --format table
     """
+    import warnings
+
     from .batch import ExtractOptions, run_extract
 
     opts = ExtractOptions(paths=list(paths), output=output, format=format, rule_dirs=list(rules or []),
                           jobs=jobs, progress=progress, quiet=quiet, resume=resume, debug=debug)
-    code = run_extract(opts)
+    with warnings.catch_warnings():
+        if not debug:
+            # Library warnings (spaCy, scispaCy, pint) are for developers: shown with --debug only.
+            # Forked workers inherit this filter; spawned ones set it in batch._init_worker.
+            warnings.simplefilter("ignore")
+        code = run_extract(opts)
     if code:
         raise typer.Exit(code)
 

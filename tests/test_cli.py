@@ -5,7 +5,6 @@ can check that stdout holds nothing but the requested output.
 """
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import zipfile
@@ -304,3 +303,19 @@ def test_rules_dir_that_does_not_exist_is_a_usage_error(tmp_path):
     result = invoke("extract", FIX / "study_v2.json", "--rules", tmp_path / "nope")
     assert result.exit_code == 2
     assert result.stdout == ""
+
+
+def test_the_installed_package_has_every_subpackage_of_the_source_tree():
+    """`pip install .` must ship every package directory (CI installs non-editable)."""
+    import importlib
+
+    missing = []
+    for top in ("cli", "extractors", "rules"):
+        for init in sorted((REPO / top).rglob("__init__.py")):
+            rel = init.parent.relative_to(REPO).parts
+            name = ".".join(("eligex",) + rel)
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                missing.append(f"{name} ({exc})")
+    assert not missing, "not installed (add to [tool.setuptools] packages in pyproject.toml): " + ", ".join(missing)
