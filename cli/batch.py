@@ -516,7 +516,11 @@ def run_extract(opts: ExtractOptions) -> int:
     if opts.format == OutputFormat.table:
         from rich.console import Console
 
-        writer: Any = TableWriter(Console(file=sys.stdout, highlight=False), messages.err_console())
+        try:
+            width = None if sys.stdout.isatty() else 140  # not a terminal: rich would assume 80
+        except (AttributeError, ValueError):
+            width = 140
+        writer: Any = TableWriter(Console(file=sys.stdout, highlight=False, width=width), messages.err_console())
     else:
         writer = JsonWriter(sink, force_lines=(opts.format == OutputFormat.jsonl or opts.resume))
 

@@ -171,8 +171,9 @@ class TableWriter:
         path = str(record["source"]["path"])
         table = Table(title=title or path, title_justify="left", caption=path if title else None,
                       caption_justify="left", expand=False)
-        for name in ("criterion", "section", "type", "key", "bounds", "unit", "text"):
-            table.add_column(name, overflow="fold", no_wrap=name in ("criterion", "type"))
+        for name in ("criterion", "section", "type", "key", "bounds", "unit"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("text", overflow="fold", ratio=1, min_width=20)
         n_constraints = 0
         for crit in record.get("criteria", []):
             constraints = crit.get("constraints") or []
