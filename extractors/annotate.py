@@ -14,6 +14,7 @@ the result (see README, "Design").
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -72,12 +73,17 @@ class DocumentAliases:
 
 def _candidates(criteria: list[Criterion], rules: CompiledRules) -> list[tuple[Criterion, str, tuple]]:
     out = []
+    whole = None
     for c in criteria:
         text = c.text
         if "(" not in text:
             continue
         for m in _CANDIDATE.finditer(text):
             short = m.group(1)
+            if whole is None:
+                whole = "\n".join(x.text for x in criteria)
+            if whole.count(short) < 2:
+                continue  # defined but never used again: nothing to alias
             if rules.master.match_at(short, 0) is not None:
                 continue  # the packs know it already
             before = text[max(0, m.start() - 80):m.start()].rstrip()
@@ -100,9 +106,12 @@ def document_aliases(criteria: list[Criterion], rules: CompiledRules) -> Documen
     confirmed: dict[str, tuple] = {}
     texts = list(dict.fromkeys(c.text for c, _, _ in cands))
     found: set[str] = set()
-    for doc in nlp.pipe(texts):
-        for abrv in doc._.abbreviations:
-            found.add(abrv.text)
+    with warnings.catch_warnings():
+        # scispaCy's global matcher has no patterns on a blank pipeline (spaCy W036): expected
+        warnings.filterwarnings("ignore", message=r".*W036.*")
+        for doc in nlp.pipe(texts):
+            for abrv in doc._.abbreviations:
+                found.add(abrv.text)
     for _, short, concepts in cands:
         if short in found:
             confirmed[short] = concepts

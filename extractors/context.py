@@ -43,9 +43,22 @@ class CriterionContext:
     rules: CompiledRules
     units: object  # UnitNormalizer
     mentions: list[Mention]
-    sentences: list[tuple[int, int]]
-    parens: list[tuple[int, int]]
     consumed: set[int] = field(default_factory=set)
+    cache: dict = field(default_factory=dict)  # per-criterion results extractors share
+    _sentences: list[tuple[int, int]] | None = None
+    _parens: list[tuple[int, int]] | None = None
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        if self._sentences is None:
+            self._sentences = find_sentences(self.criterion.text)
+        return self._sentences
+
+    @property
+    def parens(self) -> list[tuple[int, int]]:
+        if self._parens is None:
+            self._parens = find_parens(self.criterion.text)
+        return self._parens
 
     @property
     def text(self) -> str:
@@ -155,16 +168,30 @@ def find_sentences(text: str) -> list[tuple[int, int]]:
     return out or [(0, len(text))]
 
 
+_NON_PREFIX = re.compile(r"(?i)\bnon[-\s]?$")
+# only criteria that talk about treatment are searched for drug names by their stem
+_THERAPY_KEYS = ("prior", "previous", "treat", "therap", "receiv", "within", "since", "drug", "medicat", "expos",
+                 "naive", "naïve", "dose", "agent")
+
+
 def build_context(criterion: Criterion, rules: CompiledRules, units: object,
                   extra_mentions: list[Mention] | None = None) -> CriterionContext:
     text = criterion.text
-    mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text)]
-    # "non-interventional", "non-platinum": a "non" prefix negates the word itself
-    mentions = [m for m in mentions if not re.search(r"(?i)\bnon[-\s]?$", text[max(0, m.start - 4):m.start])]
-    if rules.drug_suffix_re is not None:
+    mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text)
+                # "non-interventional", "non-platinum": a "non" prefix negates the word itself
+                if "non" not in text[max(0, m.start - 4):m.start].lower()
+                or not _NON_PREFIX.search(text, max(0, m.start - 4), m.start)]
+    low = text.lower()
+    if rules.drug_suffix_re is not None and any(k in low for k in _THERAPY_KEYS):
         # a generic name by its INN stem ("romidepsin" no, "roxadustat" no, "afatinib" yes)
-        suffix_drugs = [Mention(m.start(), m.end(), m.group(), (Concept("drug", m.group().lower(), "drugs.by_stem"),))
-                        for m in rules.drug_suffix_re.finditer(text)]
+        suffix_drugs = []
+        for m in rules.drug_suffix_re.finditer(low):
+            i = m.start()
+            while i > 0 and low[i - 1].isalpha():
+                i -= 1
+            if m.start() - i >= 3 and (i == 0 or low[i - 1] not in "-_0123456789"):
+                word = text[i:m.end()]
+                suffix_drugs.append(Mention(i, m.end(), word, (Concept("drug", word.lower(), "drugs.by_stem"),)))
         extra_mentions = (extra_mentions or []) + suffix_drugs
     if extra_mentions:
         taken = [(m.start, m.end) for m in mentions]
@@ -172,4 +199,4 @@ def build_context(criterion: Criterion, rules: CompiledRules, units: object,
             if not any(s < em.end and em.start < e for s, e in taken):
                 mentions.append(em)
         mentions.sort(key=lambda m: m.start)
-    return CriterionContext(criterion, rules, units, mentions, find_sentences(text), find_parens(text))
+    return CriterionContext(criterion, rules, units, mentions)

@@ -21,6 +21,8 @@ _AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|at\s+the\s+time|at\s+(?:sc
 _AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*(?:the\s+)?age[ds]?\s+(?:of\s+)?")
 _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|if|when|whenever|in\s+case\s+of)\b[^,;.]*$")
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
+_AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o")
+_NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|y/o|\byo\b|y\.o\.")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*", re.I)
 _LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival)\b)*", re.I)
 
@@ -145,14 +147,17 @@ def _unit_name(word: str | None) -> str:
 def extract_age(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
     label_age = bool(ctx.label and ctx.label.strip().lower() in ("age", "ages"))
-    if not label_age and not _AGE_WORD.search(text) and not _SUBJECT_BEFORE.search(text[:0] or " ") \
-            and not re.search(r"(?i)\b(?:years?|months?)\b", text):
-        return []
+    if not label_age:
+        low = text.lower()
+        if not any(k in low for k in _AGE_KEYS):
+            return []  # the cheap test, with plain substring checks
     out: list[Constraint] = []
     taken_to = -1
     for nm in NUMBER_RE.finditer(text):
         if nm.start() < taken_to:
             continue
+        if not label_age and not _NEAR_AGE.search(text, max(0, nm.start() - 30), min(len(text), nm.end() + 30)):
+            continue  # the cheap test: no age word or year/month unit around this number
         s, _ = ctx.sentence_of(nm.start())
         lead_start = max(s, nm.start() - 40)
         lead = text[lead_start:nm.start()]

@@ -138,6 +138,9 @@ def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule
     return True
 
 
+_SYMBOL_OR_MULTIPLE = re.compile(r"[≥≤<>=\\]|(?i:\b(?:twice|thrice)\b)")
+
+
 def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule]) -> Threshold | None:
     text = ctx.text
     unit_ok = _unit_ok_for(ctx, analytes)
@@ -145,8 +148,7 @@ def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[
     end = min(limit, pos + _MAX_GAP)
     candidates = sorted({m.start for m in ctx.rules.comparators.finditer(text, pos, end)}
                         | {m.start() for m in NUMBER_RE.finditer(text, pos, end)}
-                        | {i for i in range(pos, end) if text[i] in "≥≤<>=\\"}
-                        | {m.start() for m in re.finditer(r"(?i)\b(?:twice|thrice)\b", text[pos:end])})
+                        | {m.start() for m in _SYMBOL_OR_MULTIPLE.finditer(text, pos, end)})
     gap_from = pos
     for q in candidates:
         if q < gap_from:
@@ -373,6 +375,8 @@ def _merge_two_sided(text: str, chain: list[tuple[Threshold, str | None]]) -> li
 @extractor("eligex.labs.v1")
 def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
+    if not any(m.first("analyte", "group") for m in ctx.mentions):
+        return []
     ms = [m for m in ctx.mentions if m.first("analyte", "group")
           # "albumin/creatinine ratio", "creatinine ratio": another analyte's ratio
           and not re.match(r"\s*ratio\b", text[m.end:m.end + 8], re.I)

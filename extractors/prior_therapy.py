@@ -222,6 +222,8 @@ def _make(ctx: CriterionContext, t: TherapyMention | None, therapy: str, rule: s
 @extractor("eligex.prior_therapy.v1")
 def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
+    if not any(m.first("therapy", "drug", "naive", "line_ordinal") for m in ctx.mentions):
+        return []
     out: list[Constraint] = []
     mentions = therapy_mentions(ctx)
     counted: set[str] = set()

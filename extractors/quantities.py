@@ -36,6 +36,7 @@ _UNIT_WORDS = frozenset(
     "mole moles mmol umol gram grams kilograms micromol micromoles millimoles nanomol thousand thousands "
     "during over within".split()
 )
+_STOP_WORDS = frozenset("or and of the at for to if on is be by with as an a are was no not than then from but".split())
 _ESCAPES = re.compile(r"\\(?=[<>=*])")
 _WORD_NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
@@ -162,8 +163,10 @@ def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: 
     tokens = []
     for m in _UNIT_TOKEN.finditer(text, p, min(len(text), p + 40)):
         word = m.group().strip(_UNIT_STRIP + "()[]").lower()
-        if tokens and word.isalpha() and len(word) >= 4 and word not in _UNIT_WORDS:
+        if tokens and word.isalpha() and (len(word) >= 4 and word not in _UNIT_WORDS or word in _STOP_WORDS):
             break  # an ordinary word ends the unit: no need to ask pint
+        if tokens and word[:1] in "≥≤<>=":
+            break
         tokens.append(m)
         if len(tokens) >= max_tokens:
             break

@@ -25,6 +25,14 @@ class TherapyMention:
 
 
 def therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
+    """The criterion's therapy mentions (computed once per criterion, shared by extractors)."""
+    cached = ctx.cache.get("therapy_mentions")
+    if cached is None:
+        cached = ctx.cache["therapy_mentions"] = _therapy_mentions(ctx)
+    return cached
+
+
+def _therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
     text = ctx.text
     out: list[TherapyMention] = []
     class_ends: list[tuple[int, str]] = []  # where each class mention ended

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .lexicon import Lexicon, lexicon_from_list, lexicon_from_mapping
+from .lexicon import Lexicon, _Trie, lexicon_from_list, lexicon_from_mapping
 from .rulepack import RuleSet
 
 
@@ -105,11 +105,12 @@ class CompiledRules:
             self.uln.add(p, "LLN")
         self.normal_limits = lexicon_from_list(v.get("normal_limits", []))
         self.age_cues = lexicon_from_list(v.get("age_cues", []))
-        suffixes = sorted({x.lower() for x in v.get("drug_suffixes", [])}, key=len, reverse=True)
-        self.drug_suffix_re = (
-            re.compile(r"(?<![\w-])[A-Za-z][a-z]{2,}(?:" + "|".join(map(re.escape, suffixes)) + r")(?![\w-])")
-            if suffixes else None
-        )
+        # INN stems, searched in lower-cased text; the word start is found by walking back
+        stems = _Trie()
+        for x in {x.lower() for x in v.get("drug_suffixes", [])}:
+            stems.add(x)
+        body = stems.regex(root=False)
+        self.drug_suffix_re = re.compile(r"(?:" + body + r")(?![\w-])") if body else None
         self.sex_terms = lexicon_from_mapping(v.get("sex_terms", {}))
 
     def analyte(self, analyte_id: str) -> Any:

@@ -67,7 +67,10 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
 @extractor("eligex.washout.v1")
 def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not any(ch.isdigit() for ch in text) and not ctx.rules.number_words:
+    if not any(m.first("therapy", "drug") for m in ctx.mentions):
+        return []
+    durations = [d for d in _DURATION.finditer(text) if _duration_value(ctx, d) is not None]
+    if not durations:
         return []
     targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
                    and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None]
@@ -75,7 +78,6 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
         return []
     out: list[Constraint] = []
     prev_end_by_sentence: dict[int, int] = {}
-    durations = [d for d in _DURATION.finditer(text) if _duration_value(ctx, d) is not None]
     for k, m in enumerate(durations):
         unit = duration_unit_name(m.group("unit").split()[-1])
         value = _duration_value(ctx, m)
