@@ -190,7 +190,8 @@ def main() -> int:
             return (f"{name:<22} {secs:7.2f} s  {n / secs:8,.0f} trials/s  {words / secs:9,.0f} words/s  "
                     f"peak {mem:6.0f} MB")
 
-        print(row(f"eligex (--jobs {args.jobs})", e_secs, e_mem))
+        print(row(f"eligex (--jobs {args.jobs})", e_secs, e_mem)
+              + ("  (peak of the largest process)" if args.jobs != 1 else ""))
         print(row("spaCy blank tokenizer", t_secs, t_mem) + f"  ({tokens:,} tokens)")
         ratio = e_secs / t_secs
         print(f"ratio eligex ÷ tokenizer: {ratio:.2f}×  (issue 4: ≤ 1.5×, goal ≤ 1.0×; "
