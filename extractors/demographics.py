@@ -11,7 +11,7 @@ import re
 
 from .context import CriterionContext
 from .model import Constraint, Interval
-from .quantities import NUMBER_RE, match_comparator, match_comparator_after, match_number, skip_ws
+from .quantities import NUMBER_RE, Number, match_comparator, match_comparator_after, match_number, skip_ws
 from .registry import extractor
 from .units import duration_days, duration_unit_name
 
@@ -19,12 +19,13 @@ _AGE_UNIT = re.compile(r"\s*(?:\(\s*s\s*\)\s*)?(years?|yrs?\.?|y\.?o\.?|yo|y/o|m
 _AGE_WORD = re.compile(r"(?i)\b(?:age[ds]?|years?\s+of\s+age|years?[\s-]+old|year[\s-]+olds?|yo|y\.o\.|y/o|older|younger)\b")
 _AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
 _AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*(?:the\s+)?age[ds]?\s+(?:of\s+)?")
+_IN_SUBGROUP = re.compile(r"(?i)\b(?:in|among)\s+(?:patients|subjects|children|participants|those|women|men|adults|infants)\s*$")
 _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|if|when|whenever|in\s+case\s+of)\b[^,;.]*$")
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
 _AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o")
 _NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|y/o|\byo\b|y\.o\.")
-_RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*", re.I)
-_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival)\b)*", re.I)
+_RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?P<below>(?:less than|under|below|younger than)\s+)?", re.I)
+_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting)\b)*", re.I)
 
 
 def _years(value: float, unit_word: str | None) -> float | None:
@@ -60,10 +61,13 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     elif text[p:p + 4].lower() == "from":
         p = skip_ws(text, p + 4)
     n = match_number(text, p)
+    if n is None and text[p:p + 5].lower() == "birth":
+        n = Number(p, p + 5, text[p:p + 5], (0.0,))  # "between birth and 65"
     if n is None or n.value > 120:
         return None
     p = n.end
     n2 = None
+    hi_exclusive = False
     unit1 = _AGE_UNIT.match(text, p)
     q = unit1.end() if unit1 else p
     rng = _RANGE.match(text, q)
@@ -73,6 +77,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
             n2 = None
         if n2 is not None:
             p = n2.end
+            hi_exclusive = bool(rng.group("below"))
     elif unit1:
         p = unit1.end()
     unit = _AGE_UNIT.match(text, p)
@@ -123,7 +128,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
             lo_y = _years(n.value, unit1.group(1))  # "6 months to 17 years"
         if lo_y is None or hi_y is None:
             return None
-        return start, p, (n.value, True, n2.value, True), (lo_y, hi_y), unit_word
+        return start, p, (n.value, True, n2.value, not hi_exclusive), (lo_y, hi_y), unit_word
     if op is None:
         return None
     iv = {">=": (n.value, True, None, None), ">": (n.value, False, None, None),
@@ -132,6 +137,24 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
         return None
     norm = (lo_y if iv[0] is not None else None, lo_y if iv[2] is not None else None)
     return start, p, iv, norm, unit_word
+
+
+_BIRTH = re.compile(r"(?i)\bbirth\b")
+_AGE_GLUE = re.compile(r"(?i)\s*(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$")
+
+
+def _comparator_start(ctx: CriterionContext, lo: int, pos: int) -> int:
+    """Where a comparator written before the number at `pos` starts ("≥", ">/=", "above or
+    equal to", "under the age of", "between"), or `pos` when there is none."""
+    text = ctx.text
+    best = pos
+    for m in ctx.rules.comparators.finditer(text, lo, pos):
+        if _AGE_GLUE.fullmatch(text, m.end, pos) or not text[m.end:pos].strip():
+            best = min(best, m.start)
+            break
+    for m in re.finditer(r"(?i)\b(?:between|from)\s+(?:the\s+ages?\s+of\s+)?$", text[lo:pos]):
+        best = min(best, lo + m.start())
+    return best
 
 
 def _unit_name(word: str | None) -> str:
@@ -153,7 +176,8 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
             return []  # the cheap test, with plain substring checks
     out: list[Constraint] = []
     taken_to = -1
-    for nm in NUMBER_RE.finditer(text):
+    starts = sorted([m for m in NUMBER_RE.finditer(text)] + [m for m in _BIRTH.finditer(text)], key=lambda m: m.start())
+    for nm in starts:
         if nm.start() < taken_to:
             continue
         if not label_age and not _NEAR_AGE.search(text, max(0, nm.start() - 30), min(len(text), nm.end() + 30)):
@@ -161,10 +185,7 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         s, _ = ctx.sentence_of(nm.start())
         lead_start = max(s, nm.start() - 40)
         lead = text[lead_start:nm.start()]
-        comp_lead = re.search(r"(?i)(?:(?:greater|more|less|older|younger)\s+than(?:\s+or\s+equal\s+to)?|at\s+least|"
-                              r"no\s+(?:more|less|older|younger)\s+than|under|over|above|below|up\s+to|between|from|"
-                              r"(?:≥|≤|>=|<=|=>|=<|>|<|\\>|\\<)\s*=?)\s*(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$", lead)
-        begin = nm.start() - (len(comp_lead.group()) if comp_lead else 0)
+        begin = _comparator_start(ctx, lead_start, nm.start())
         before = text[max(s, begin - 40):begin]
         cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before))
         if label_age and re.search(r"(?i)\b(?:weight|bmi|kg|height|score)\b", before):
@@ -173,8 +194,8 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         if found is None:
             continue
         start, end, iv, norm, unit_word = found
-        if _CONDITION_CLAUSE.search(text[s:start]):
-            continue  # "For adolescents under 18 years of age, …": whom a rule applies to
+        if _CONDITION_CLAUSE.search(text[s:start]) or _IN_SUBGROUP.search(text[max(s, start - 40):start]):
+            continue  # "For adolescents under 18 years of age, …", "… in patients under 10": a subgroup
         # a duration that is not an age: "within the past 5 years", "for 2 years"
         if re.search(r"(?i)\b(?:within|past|last|for|during|since|after|before|prior|previous|history|duration|"
                      r"diagnosed|diagnosis|follow-up|survival|expectancy|every|per|over the)\b[^.;]{0,12}$", text[max(s, start - 25):start]) \
@@ -228,7 +249,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
             n2 = match_number(text, rng.end(), ctx.rules)
             if n2 is not None:
                 p = n2.end
-        u = re.match(r"\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)(?![\w])", text[p:], re.I)
+        u = re.match(r"\s*(?:\(\s*\d+\s*\)\s*)?(days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)(?![\w])", text[p:], re.I)
         if not u:
             continue
         word = u.group(1)

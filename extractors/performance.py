@@ -142,4 +142,11 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
                 interval=Interval(*iv), scale=sid,
             ))
         handled_to = sc_end
-    return out
+    # "Zubrod 0-2 or ECOG 0-2": one requirement on one scale
+    seen, unique = set(), []
+    for c in out:
+        key = (c.scale, c.interval.min, c.interval.max, c.polarity)
+        if key not in seen:
+            seen.add(key)
+            unique.append(c)
+    return unique

@@ -88,3 +88,39 @@ def test_sex_only_when_the_criterion_restricts_it(extract):
     assert only(extract("Men only", types=("sex",)), type="sex")["value"] == "male"
     assert extract("Male or female, 18 years or older", types=("sex",)) == []
     assert extract("Women of childbearing potential must use contraception", types=("sex",)) == []
+
+
+@pytest.mark.parametrize(
+    "text, bounds",
+    [
+        ("Age >/= 21 years", (21, None)),
+        ("Male or female, age above or equal to 30 years", (30, None)),
+        ("Age between birth and 40", (0, 40)),
+    ],
+)
+def test_age_comparators_written_in_many_ways(extract, text, bounds):
+    c = only(extract(text, types=("age",)), type="age")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == bounds
+
+
+def test_age_range_with_an_exclusive_upper_end(extract):
+    c = only(extract("Aged 2 months to less than 12 years", types=("age",)), type="age")
+    assert (round(c["normalized"]["min"], 3), c["normalized"]["max"], c["max_inclusive"]) == (0.167, 12, False)
+
+
+def test_age_of_a_subgroup_is_not_an_age_limit(extract):
+    assert extract("No bulky disease in patients under 16 years of age", "exclusion", types=("age",)) == []
+
+
+def test_southwest_oncology_group_is_the_ecog_scale(extract):
+    c = only(extract("Performance status: SWOG 0 or 1", "unspecified", types=("performance_status",)), scale="ECOG")
+    assert (c["min"], c["max"]) == (0, 1)
+
+
+def test_one_requirement_written_on_two_names_of_the_same_scale(extract):
+    assert len(extract("Zubrod 0-1 or ECOG 0-1", types=("performance_status",))) == 1
+
+
+def test_life_expectancy_with_number_word_and_restated_digit(extract):
+    c = only(extract("Life expectancy of at least four (4) months", types=("life_expectancy",)), type="life_expectancy")
+    assert c["normalized"]["min"] == 120
