@@ -162,6 +162,8 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
     before = text[max(s, t.start - 45):t.start]
     if ctx.rules.non_use_before.search(before) is not None:
         return True
+    if re.search(r"(?i)\brecover(?:ed|y)\s+from\b", text[max(s, t.start - 150):t.start]):
+        return True  # "recovered from toxicity of previous chemo-, hormone- or radiotherapy"
     if ctx.rules.future_cues.search(text[max(s, t.start - 40):t.start]) is not None:
         return True
     if re.match(r"(?i)[\w\s,-]{0,40}?\b(?:planned|scheduled|anticipated)\b", text[t.end:e]):
@@ -219,10 +221,41 @@ def _make(ctx: CriterionContext, t: TherapyMention | None, therapy: str, rule: s
     return c
 
 
+_UNNAMED_COUNT = re.compile(
+    r"(?i)(?<![\w.])(?:\d+|one|two|three|four|five|six)\s+(?:or\s+(?:more|fewer|less)\s+)?(?:prior|previous)\s+"
+    r"(?P<systemic>systemic\s+|anti-?cancer\s+|standard\s+|lines?\s+of\s+)?"
+    r"(?P<unit>therapies|therapy|treatments?|regimens?|lines?)\b")
+
+
+def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> list[Constraint]:
+    text = ctx.text
+    out = []
+    for m in _UNNAMED_COUNT.finditer(text):
+        nxt = [t for t in mentions if 0 <= t.start - m.end() <= 25]
+        if nxt or ctx.in_exception(m.start()):
+            continue  # the therapy is named right after: counted with it
+        lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
+                         r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|[≥≤<>]=?)\s*$",
+                         text[max(0, m.start() - 25):m.start()])
+        begin = m.start() - (len(lead.group()) if lead else 0)
+        count = _count_at(ctx, begin, m.end() + 1)
+        if count is None:
+            continue
+        s, e = ctx.sentence_of(m.start())
+        iv = _interval(ctx, count, (s, e))
+        words = (m.group("systemic") or "").lower()
+        therapy = "systemic_therapy" if ("systemic" in words or m.group("unit").lower().startswith(("regimen", "line"))) \
+            else "anticancer_therapy"
+        out.append(_make(ctx, None, therapy, "prior_therapy.unnamed_count", begin, count[1], iv, count[5],
+                         _polarity(ctx, begin)))
+    return out
+
+
 @extractor("eligex.prior_therapy.v1")
 def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not any(m.first("therapy", "drug", "naive", "line_ordinal") for m in ctx.mentions):
+    if not any(m.first("therapy", "drug", "naive", "line_ordinal") for m in ctx.mentions) \
+            and not ("prior" in text or "previous" in text or "Prior" in text or "Previous" in text):
         return []
     out: list[Constraint] = []
     mentions = therapy_mentions(ctx)
@@ -272,6 +305,10 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
                 continue  # "after X and/or Y": neither one alone is required
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (1, True, None, None), "any",
                              _polarity(ctx, t.start)))
+    # "after at least 1 prior therapy", "up to 2 prior systemic regimens": a count with no therapy named
+    for c in _unnamed_counts(ctx, mentions):
+        out.append(c)
+        counted.add(c.therapy)
     # "third line or beyond": at least two prior lines
     for m in _ORDINAL_LINE.finditer(text):
         lines = ctx.rules.line_ordinals.get(m.group(1).lower())

@@ -22,7 +22,7 @@ VOCABULARY_KEYS = {
     "comparators", "comparators_after", "negation", "conditions", "anchors", "count_units",
     "number_words", "prior_cues", "allowed_cues", "include_cues", "uln", "lln", "normal_limits",
     "age_cues", "life_expectancy_cues", "sex_terms", "naive_cues", "line_ordinals", "performance_generic",
-    "durations", "washout_cues", "non_use_after", "non_use_before", "current_use_cues", "future_cues", "drug_suffixes", "prior_cues_near",
+    "durations", "washout_cues", "non_use_after", "non_use_before", "current_use_cues", "future_cues", "drug_suffixes", "prior_cues_near", "not_therapies",
 }
 
 

@@ -67,6 +67,8 @@ class CompiledRules:
         for value, phrases in (v.get("sex_terms") or {}).items():
             for p in phrases:
                 master.add(p, Concept("sex", value, "demographics.sex"), False)
+        for p in v.get("not_therapies", []):
+            master.add(p, Concept("shadow", "", "context.not_therapies"), False)
         for ordinal in (v.get("line_ordinals") or {}):
             master.add(f"{ordinal} line", Concept("line_ordinal", str(ordinal), "prior_therapy.line_ordinal"), False)
         for p in v.get("life_expectancy_cues", []):

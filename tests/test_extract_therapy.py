@@ -175,3 +175,24 @@ def test_flattened_legacy_labels_are_not_mentions(extract):
 def test_generic_drug_names_are_recognised_by_their_stem(extract):
     c = only(priors(extract, "Prior treatment with vorasidenib or any other zanfotinib", "exclusion"), therapy="drug:zanfotinib")
     assert c["min"] == 1
+
+
+@pytest.mark.parametrize(
+    "text, therapy, bounds",
+    [
+        ("Relapsed after at least 2 prior therapies", "anticancer_therapy", (2, None)),
+        ("No more than 3 prior systemic regimens", "systemic_therapy", (None, 3)),
+    ],
+)
+def test_count_without_a_named_therapy(extract, text, therapy, bounds):
+    c = only(priors(extract, text), therapy=therapy)
+    assert (c["min"], c["max"]) == bounds
+
+
+def test_biomarker_names_are_not_therapies(extract):
+    cs = priors(extract, "Prior treatment with epidermal growth factor receptor (EGFR) directed antibodies", "exclusion")
+    assert [c["therapy"] for c in cs] == ["targeted_therapy"]
+
+
+def test_recovery_from_previous_therapy_is_not_a_prior_therapy_requirement(extract):
+    assert priors(extract, "Recovered from toxicity of previous chemotherapy, immunotherapy or radiotherapy") == []
