@@ -555,6 +555,7 @@ def run_extract(opts: ExtractOptions) -> int:
         guard.hold()
         if progress is not None:
             progress.stop()
+        had_workers = pool is not None
         if pool is not None:
             pool.close(kill=True)
             pool = None
@@ -566,6 +567,15 @@ def run_extract(opts: ExtractOptions) -> int:
         name = signal.Signals(exc.signum).name
         say(f"eligex: interrupted ({name}); {sink.written:,} document{'s' * (sink.written != 1)} written to "
             f"{where}" + (f". Continue with: --output {where} --resume" if where != "stdout" else ""))
+        if had_workers:
+            # Everything written is whole and flushed. Leave now: the executor's exit hooks can
+            # block forever joining a queue feeder thread whose reader was just killed.
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            os._exit(exc.exit_code)
         return exc.exit_code
     except BrokenPipeError:
         # The reader of our stdout went away (`| head`): stop quietly.
