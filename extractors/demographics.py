@@ -19,12 +19,13 @@ _AGE_UNIT = re.compile(r"\s*(?:\(\s*s\s*\)\s*)?(years?|yrs?\.?|y\.?o\.?|yo|y/o|m
 _AGE_WORD = re.compile(r"(?i)\b(?:age[ds]?|years?\s+of\s+age|years?[\s-]+old|year[\s-]+olds?|yo|y\.o\.|y/o|older|younger)\b")
 _AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
 _AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*(?:the\s+)?age[ds]?\s+(?:of\s+)?")
+_EVENT_AGE = re.compile(r"(?i)\b(?:when|at|since|before|after|by|until|onset)\s+(?:the\s+)?(?:age[ds]?|aged)\s*(?:of\s*)?$")
 _IN_SUBGROUP = re.compile(r"(?i)\b(?:in|among)\s+(?:patients|subjects|children|participants|those|women|men|adults|infants)\s*$")
 _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|if|when|whenever|in\s+case\s+of)\b[^,;.]*$")
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
 _AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o")
 _NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|y/o|\byo\b|y\.o\.")
-_RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?P<below>(?:less than|under|below|younger than)\s+)?", re.I)
+_RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?:(?P<below>(?:less than|under|below|younger than)\s+|<(?!=)\s*)|(?:≤|<=)\s*)?", re.I)
 _LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting)\b)*", re.I)
 
 
@@ -117,6 +118,8 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
         return None
     if unit_word is None and not (label_age or cue_before):
         return None
+    if unit_word is None and re.match(r"\s*(?:[%/×*]|x\s*\d|mg|g/|ml|mm|kg|cm)", text[n.end:], re.I):
+        return None  # "> 45%": not an age
     if unit_word is None and not label_age and not re.search(r"(?i)\bage", text[max(0, start - 25):n.start]):
         return None
     lo_y = _years(n.value, unit_word)
@@ -187,14 +190,17 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         lead = text[lead_start:nm.start()]
         begin = _comparator_start(ctx, lead_start, nm.start())
         before = text[max(s, begin - 40):begin]
-        cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before))
+        cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before)) \
+            or bool(out and out[-1].interval.max is None
+                    and _AGE_JOIN.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " "))  # "≥18 and ≤ 80 years"
         if label_age and re.search(r"(?i)\b(?:weight|bmi|kg|height|score)\b", before):
             continue
         found = _age_at(ctx, begin, cue_before, label_age)
         if found is None:
             continue
         start, end, iv, norm, unit_word = found
-        if _CONDITION_CLAUSE.search(text[s:start]) or _IN_SUBGROUP.search(text[max(s, start - 40):start]):
+        if _CONDITION_CLAUSE.search(text[s:start]) or _IN_SUBGROUP.search(text[max(s, start - 40):start]) \
+                or _EVENT_AGE.search(text[max(s, start - 25):start]):
             continue  # "For adolescents under 18 years of age, …", "… in patients under 10": a subgroup
         # a duration that is not an age: "within the past 5 years", "for 2 years"
         if re.search(r"(?i)\b(?:within|past|last|for|during|since|after|before|prior|previous|history|duration|"
@@ -208,6 +214,30 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
             rule="demographics.age", interval=Interval(*iv), unit=_unit_name(unit_word),
             normalized={"min": _round(lo_y), "max": _round(hi_y), "unit": "year"},
         ))
+    return _merge_one_sided_ages(ctx, out)
+
+
+_AGE_JOIN = re.compile(r"(?i)\s*(?:years?(?:\s+of\s+age)?|yrs?)?\s*(?:,|and|to|but|-|–)\s*(?:(?:the\s+)?age\s*)?$")
+
+
+def _merge_one_sided_ages(ctx: CriterionContext, ages: list[Constraint]) -> list[Constraint]:
+    """"≥18 and ≤ 80 years", "≥ 8 to < 25 years of age": one age interval, not two."""
+    text, off = ctx.text, ctx.offset
+    out: list[Constraint] = []
+    for c in ages:
+        prev = out[-1] if out else None
+        if prev is not None and prev.interval.max is None and prev.interval.min is not None \
+                and c.interval.min is None and c.interval.max is not None \
+                and _AGE_JOIN.fullmatch(text[prev.span[1] - off:c.span[0] - off] or " "):
+            start, end = prev.span[0], c.span[1]
+            out[-1] = Constraint(
+                type="age", polarity=prev.polarity, text=text[start - off:end - off], span=(start, end),
+                rule=prev.rule, interval=Interval(prev.interval.min, prev.interval.min_inclusive,
+                                                   c.interval.max, c.interval.max_inclusive),
+                unit=c.unit, normalized={"min": prev.normalized["min"], "max": c.normalized["max"], "unit": "year"},
+            )
+            continue
+        out.append(c)
     return out
 
 
@@ -265,7 +295,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
         else:
             iv = {">": (n.value, False, None, None), "<=": (None, None, n.value, True),
                   "<": (None, None, n.value, False)}.get(op, (n.value, True, None, None))
-        to_days = lambda v: None if v is None else round(duration_days(v, word), 4)  # noqa: E731
+        to_days = lambda v, w=word: None if v is None else round(duration_days(v, w), 4)  # noqa: E731
         span_start = cstart if cues else start
         polarity = ctx.base_polarity()
         out.append(Constraint(
@@ -273,7 +303,35 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
             rule="demographics.life_expectancy", interval=Interval(*iv), unit=unit,
             normalized={"min": to_days(iv[0]), "max": to_days(iv[2]), "unit": "day"},
         ))
+        # "> 3 months for Phase 1 and > 6 months for Phase 2": the alternatives, each with its condition
+        while True:
+            alt = _LE_ALTERNATIVE.match(text, p)
+            if not alt:
+                break
+            comp2 = match_comparator(text, alt.end(), ctx.rules)
+            n2 = match_number(text, skip_ws(text, comp2[1]), ctx.rules) if comp2 else None
+            u2 = re.match(r"\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![\w])", text[n2.end:], re.I) if n2 else None
+            if not (comp2 and n2 and u2):
+                break
+            first = out[-1]
+            first.condition = first.condition or (alt.group("cond").strip(" ,") or None)
+            p2 = n2.end + u2.end()
+            tail = re.match(r"\s*(?:in|for|if|at)\s+[^.;,()]{1,40}", text[p2:], re.I)
+            op2 = comp2[0]
+            iv2 = {">=": (n2.value, True, None, None), ">": (n2.value, False, None, None),
+                   "<=": (None, None, n2.value, True), "<": (None, None, n2.value, False)}.get(op2, (n2.value, True, None, None))
+            w2 = u2.group(1)
+            out.append(Constraint(
+                type="life_expectancy", polarity=polarity, text=text[alt.end():p2],
+                span=ctx.span(alt.end(), p2), rule="demographics.life_expectancy", interval=Interval(*iv2),
+                unit=duration_unit_name(w2), condition=tail.group().strip() if tail else None,
+                normalized={"min": to_days(iv2[0], w2), "max": to_days(iv2[2], w2), "unit": "day"},
+            ))
+            p = p2 + (tail.end() if tail else 0)
     return out
+
+
+_LE_ALTERNATIVE = re.compile(r"(?P<cond>\s*(?:in|for|if|at)\s+[^.;()]{1,40}?)?\s*,?\s*\b(?:and|or)\s+", re.I)
 
 
 _SEX_ONLY = re.compile(

@@ -21,6 +21,8 @@ _FILLER = re.compile(
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:or|and)?|or|and|/)\s*", re.I)
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|to|through|and)\s*", re.I)
 _PERCENT = re.compile(r"\s*%")
+_ALTERNATIVE = re.compile(r"(?P<cond>[^.;()]{0,40}?)\s*,?\s*\b(?:and|or|but)\s+", re.I)
+_CONDITION_AFTER = re.compile(r"\s*(?P<cond>(?:in|for|if|at)\s+[^.;,()]{1,40})", re.I)
 
 
 def _scores(ctx: CriterionContext, pos: int, limit: int) -> tuple[int, int, tuple] | None:
@@ -119,6 +121,20 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
         if found is None:
             continue
         sc_start, sc_end, iv = found
+        # "≤ 2 in Phase 1 and ≤ 1 in Phase 2": further scores for the same scale, each with its condition
+        alternatives = [(sc_start, sc_end, iv, None)]
+        while True:
+            last_end = alternatives[-1][1]
+            nxt_alt = _ALTERNATIVE.match(text, last_end, min(len(text), last_end + 60))
+            if not nxt_alt:
+                break
+            more = _scores(ctx, nxt_alt.end(), min(len(text), nxt_alt.end() + 25))
+            if more is None or not re.match(r"\s*(?:[≥≤<>]|=<|=>|\\[<>])", text[nxt_alt.end():more[1]]):
+                break
+            cond = nxt_alt.group("cond")
+            alternatives[-1] = alternatives[-1][:3] + (alternatives[-1][3] or (cond.strip(" ,") if cond else None),)
+            tail = _CONDITION_AFTER.match(text, more[1])
+            alternatives.append((more[0], more[1], more[2], tail.group("cond").strip() if tail else None))
         scale_ids = []
         for m in run:
             c = m.first("scale")
@@ -126,22 +142,24 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
                 scale_ids.append(c.id)
         rules = ctx.rules.rules.scales
         span_start = run[0].start if run else sc_start
-        for sid in _scale_for(ctx, scale_ids, iv):
-            scale = rules.get(sid)
-            top = scale.range[1] if scale else 100
-            if any(v is not None and v > top for v in (iv[0], iv[2])):
-                continue
-            polarity = ctx.base_polarity()
-            if polarity == "exclude":
-                s, _ = ctx.sentence_of(sc_start)
-                if ctx.rules.include_cues.search(text, s, sc_start) is not None:
-                    polarity = "include"
-            out.append(Constraint(
-                type="performance_status", polarity=polarity, text=text[span_start:sc_end],
-                span=ctx.span(span_start, sc_end), rule=scale.rule_id if scale else f"performance.{sid.lower()}",
-                interval=Interval(*iv), scale=sid,
-            ))
-        handled_to = sc_end
+        for k, (a_start, a_end, a_iv, cond) in enumerate(alternatives):
+            for sid in _scale_for(ctx, scale_ids, a_iv):
+                scale = rules.get(sid)
+                top = scale.range[1] if scale else 100
+                if any(v is not None and v > top for v in (a_iv[0], a_iv[2])):
+                    continue
+                polarity = ctx.base_polarity()
+                if polarity == "exclude":
+                    s, _ = ctx.sentence_of(a_start)
+                    if ctx.rules.include_cues.search(text, s, a_start) is not None:
+                        polarity = "include"
+                begin = span_start if k == 0 else a_start
+                out.append(Constraint(
+                    type="performance_status", polarity=polarity, text=text[begin:a_end],
+                    span=ctx.span(begin, a_end), rule=scale.rule_id if scale else f"performance.{sid.lower()}",
+                    interval=Interval(*a_iv), scale=sid, condition=cond if len(alternatives) > 1 else None,
+                ))
+        handled_to = alternatives[-1][1]
     # "Zubrod 0-2 or ECOG 0-2": one requirement on one scale
     seen, unique = set(), []
     for c in out:

@@ -124,3 +124,28 @@ def test_one_requirement_written_on_two_names_of_the_same_scale(extract):
 def test_life_expectancy_with_number_word_and_restated_digit(extract):
     c = only(extract("Life expectancy of at least four (4) months", types=("life_expectancy",)), type="life_expectancy")
     assert c["normalized"]["min"] == 120
+
+
+@pytest.mark.parametrize(
+    "text, bounds",
+    [
+        ("Adults aged ≥21 and ≤ 70 years", (21, 70)),
+        ("Age greater than or equal to 10 to less than 30 years of age", (10, 30)),
+        ("7 to <16 years of age", (7, 16)),
+    ],
+)
+def test_two_sided_ages_are_one_interval(extract, text, bounds):
+    c = only(extract(text, types=("age",)), type="age")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == bounds
+
+
+def test_age_at_an_event_or_a_percentage_is_not_an_age_limit(extract):
+    assert extract("At least one asthma attack when aged 2 years or over", types=("age",)) == []
+    assert extract("LVEF > 50% in patients under 12 years of age and > 40% in older patients", types=("age",)) == []
+
+
+def test_alternatives_for_two_phases_keep_their_conditions(extract):
+    cs = extract("Life expectancy of > 2 months for Part A and > 4 months for Part B", types=("life_expectancy",))
+    assert {(c["normalized"]["min"], c["condition"]) for c in cs} == {(60, "for Part A"), (120, "for Part B")}
+    ps = extract("ECOG performance status ≤ 2 in Part A and ≤ 1 in Part B", types=("performance_status",))
+    assert {(c["max"], c["condition"]) for c in ps} == {(2, "in Part A"), (1, "in Part B")}
