@@ -170,21 +170,27 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
         return True  # "no further surgery or systemic therapy planned"
     if re.search(r"(?i)(?:^|[,;(]\s*)(?:if|when|whenever)\b[^,;.]*$", text[s:t.start]):
         return True  # "If received any investigational agent before, …": a condition, not a requirement
-    lead = text[max(s, t.start - 30):t.start]
-    if ctx.rules.current_use.search(lead) is not None and not re.search(r"(?i)\bprior\s*(?:or|and|/|and/or)\s*(?:concurrent|current)", lead):
+    lead = text[max(s, t.start - 100):t.start]
+    if ctx.rules.current_use.search(lead) is not None \
+            and not re.search(r"(?i)\b(?:prior|previous)\s*(?:or|and|/|and/or)\s*(?:concurrent|current|concomitant)", lead):
         return True
     return False
+
+
+_TIME_PREPOSITION = re.compile(r"\s+to\b", re.I)  # "prior to radiation" is about time, not a prior therapy
 
 
 def _prior_cue(ctx: CriterionContext, t: TherapyMention) -> bool:
     text = ctx.text
     s, e = ctx.sentence_of(t.start)
-    if ctx.rules.prior_cues.search(text, max(s, t.start - 150), t.start) is not None:
-        return True
-    if ctx.rules.prior_cues_near.search(text, max(s, t.start - 25), t.start) is not None:
-        return True
+    for cue in ctx.rules.prior_cues.finditer(text, max(s, t.start - 150), t.start):
+        if not _TIME_PREPOSITION.match(text, cue.end):
+            return True
+    for cue in ctx.rules.prior_cues_near.finditer(text, max(s, t.start - 25), t.start):
+        if not _TIME_PREPOSITION.match(text, cue.end):
+            return True
     after = text[t.end:min(e, t.end + 40)]
-    return re.match(r"(?i)[^.;]{0,30}\b(?:before|previously|prior|earlier|in the past|already)\b", after) is not None
+    return re.match(r"(?i)[^.;]{0,45}\b(?:before|previously|prior|earlier|in the past|already)\b", after) is not None
 
 
 _OR_GLUE = re.compile(r"[\s,]*(?:\([^()]*\))?[\s,]*(?:or|and/or|/)[\s,]*(?:\w+\s+){0,3}?", re.I)

@@ -52,7 +52,21 @@ def _therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
         out.append(tm)
         if c.kind == "therapy":
             class_ends.append((m.end, c.id))
-    return out
+    # "anti-cancer murine monoclonal antibody therapy": a class word that only qualifies the
+    # therapy named right after it is not a mention of its own
+    kept = []
+    for k, tm in enumerate(out):
+        nxt = out[k + 1] if k + 1 < len(out) else None
+        if nxt is not None and 0 <= nxt.start - tm.end <= 20 and tm.id != nxt.id \
+                and not re.search(r"[,;/()]|\b(?:or|and|nor|plus|with|vs|versus|then)\b", text[tm.end:nxt.start], re.I) \
+                and re.fullmatch(r"[\s\w-]*", text[tm.end:nxt.start]) and tm.id in _QUALIFIER_CLASSES:
+            continue
+        kept.append(tm)
+    return kept
+
+
+# classes whose words often qualify another therapy ("anticancer", "investigational", "systemic")
+_QUALIFIER_CLASSES = {"anticancer_therapy", "investigational_agent", "systemic_therapy", "immunotherapy"}
 
 
 _HEAD_NOUN = re.compile(r"(?i)\b(?:therap(?:y|ies)|treatments?|agents?|drugs?|regimens?|medications?|inhibitors?|"
