@@ -314,7 +314,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
             if not (comp2 and n2 and u2):
                 break
             first = out[-1]
-            first.condition = first.condition or (alt.group("cond").strip(" ,") or None)
+            first.condition = first.condition or ((alt.group("cond") or "").strip(" ,") or None)
             p2 = n2.end + u2.end()
             tail = re.match(r"\s*(?:in|for|if|at)\s+[^.;,()]{1,40}", text[p2:], re.I)
             op2 = comp2[0]
