@@ -43,6 +43,7 @@ class CriterionContext:
     rules: CompiledRules
     units: object  # UnitNormalizer
     mentions: list[Mention]
+    kinds: frozenset = frozenset()  # the concept kinds mentioned: the extractors' cheap test
     consumed: set[int] = field(default_factory=set)
     cache: dict = field(default_factory=dict)  # per-criterion results extractors share
     _sentences: list[tuple[int, int]] | None = None
@@ -174,29 +175,48 @@ _THERAPY_KEYS = ("prior", "previous", "treat", "therap", "receiv", "within", "si
                  "naive", "naïve", "dose", "agent")
 
 
-def build_context(criterion: Criterion, rules: CompiledRules, units: object,
-                  extra_mentions: list[Mention] | None = None) -> CriterionContext:
-    text = criterion.text
-    mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text)
+def find_mentions(text: str, rules: CompiledRules, start: int = 0, end: int | None = None) -> list[Mention]:
+    """Concept mentions in text[start:end] (offsets into `text`): pack phrases and drug stems."""
+    end = len(text) if end is None else end
+    mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text, start, end)
                 # "non-interventional", "non-platinum": a "non" prefix negates the word itself
                 if "non" not in text[max(0, m.start - 4):m.start].lower()
                 or not _NON_PREFIX.search(text, max(0, m.start - 4), m.start)]
-    low = text.lower()
+    low = text[start:end].lower()
     if rules.drug_suffix_re is not None and any(k in low for k in _THERAPY_KEYS):
-        # a generic name by its INN stem ("romidepsin" no, "roxadustat" no, "afatinib" yes)
-        suffix_drugs = []
+        # a generic name by its INN stem ("afatinib", "romiplostim")
+        stems = []
         for m in rules.drug_suffix_re.finditer(low):
             i = m.start()
             while i > 0 and low[i - 1].isalpha():
                 i -= 1
             if m.start() - i >= 3 and (i == 0 or low[i - 1] not in "-_0123456789"):
-                word = text[i:m.end()]
-                suffix_drugs.append(Mention(i, m.end(), word, (Concept("drug", word.lower(), "drugs.by_stem"),)))
-        extra_mentions = (extra_mentions or []) + suffix_drugs
+                word = text[start + i:start + m.end()]
+                stems.append(Mention(start + i, start + m.end(), word, (Concept("drug", word.lower(), "drugs.by_stem"),)))
+        mentions = _merge_mentions(mentions, stems)
+    return mentions
+
+
+def _merge_mentions(mentions: list[Mention], extra: list[Mention]) -> list[Mention]:
+    """Add the extra mentions that overlap none of `mentions`, in text order."""
+    if not extra:
+        return mentions
+    taken = [(m.start, m.end) for m in mentions]
+    merged = list(mentions)
+    for em in extra:
+        if not any(s < em.end and em.start < e for s, e in taken):
+            merged.append(em)
+    merged.sort(key=lambda m: m.start)
+    return merged
+
+
+def build_context(criterion: Criterion, rules: CompiledRules, units: object,
+                  extra_mentions: list[Mention] | None = None,
+                  mentions: list[Mention] | None = None) -> CriterionContext:
+    """The context of one criterion; `mentions` may come precomputed (offsets in the criterion)."""
+    if mentions is None:
+        mentions = find_mentions(criterion.text, rules)
     if extra_mentions:
-        taken = [(m.start, m.end) for m in mentions]
-        for em in extra_mentions:
-            if not any(s < em.end and em.start < e for s, e in taken):
-                mentions.append(em)
-        mentions.sort(key=lambda m: m.start)
-    return CriterionContext(criterion, rules, units, mentions)
+        mentions = _merge_mentions(mentions, extra_mentions)
+    kinds = frozenset(c.kind for m in mentions for c in m.concepts)
+    return CriterionContext(criterion, rules, units, mentions, kinds)

@@ -248,8 +248,10 @@ def _round(v: float | None) -> float | None:
 @extractor("eligex.life_expectancy.v1")
 def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    cues = [m for m in ctx.mentions if m.first("life_expectancy")]
     label_le = bool(ctx.label and "life expectancy" in ctx.label.lower())
+    if not label_le and "life_expectancy" not in ctx.kinds:
+        return []
+    cues = [m for m in ctx.mentions if m.first("life_expectancy")]
     if not cues and not label_le:
         return []
     out: list[Constraint] = []

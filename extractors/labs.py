@@ -375,7 +375,7 @@ def _merge_two_sided(text: str, chain: list[tuple[Threshold, str | None]]) -> li
 @extractor("eligex.labs.v1")
 def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not any(m.first("analyte", "group") for m in ctx.mentions):
+    if not ctx.kinds & {"analyte", "group"}:
         return []
     ms = [m for m in ctx.mentions if m.first("analyte", "group")
           # "albumin/creatinine ratio", "creatinine ratio": another analyte's ratio

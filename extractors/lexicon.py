@@ -106,6 +106,8 @@ class Lexicon:
         self._ci_re: re.Pattern[str] | None = None
         self._ci_lower_re: re.Pattern[str] | None = None
         self._cs_re: re.Pattern[str] | None = None
+        self._last_text: str | None = None
+        self._last_lower = ""
         for phrase, value, cs in entries:
             self.add(phrase, value, cs)
 
@@ -145,7 +147,12 @@ class Lexicon:
             self._compile()
         end = len(text) if endpos is None else endpos
         found: list[Match] = []
-        lowered = text.lower()
+        # extractors search one criterion many times: lower-case it once
+        if text is self._last_text:
+            lowered = self._last_lower
+        else:
+            lowered = text.lower()
+            self._last_text, self._last_lower = text, lowered
         same_length = len(lowered) == len(text)
         for pattern, cs in ((self._ci_lower_re if same_length else self._ci_re, False), (self._cs_re, True)):
             if pattern is None:

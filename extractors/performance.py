@@ -91,8 +91,10 @@ def _scale_for(ctx: CriterionContext, scale_ids: list[str], iv: tuple) -> list[s
 @extractor("eligex.performance_status.v1")
 def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    ms = [m for m in ctx.mentions if m.first("scale", "ps_generic")]
     label_is_ps = bool(ctx.label and "performance" in ctx.label.lower())
+    if not label_is_ps and not ctx.kinds & {"scale", "ps_generic"}:
+        return []
+    ms = [m for m in ctx.mentions if m.first("scale", "ps_generic")]
     if not ms and not label_is_ps:
         return []
     out: list[Constraint] = []

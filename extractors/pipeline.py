@@ -6,11 +6,12 @@ their lexicons and builds the unit registry. `extract(doc)` then runs without I/
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 
 from .annotate import document_aliases
-from .context import build_context
+from .context import Mention, build_context, find_mentions
 from .model import CriterionResult, SourceDocument, TrialRecord
 from .registry import registered_extractors
 from .rulepack import load_rule_set, validate_units
@@ -40,14 +41,36 @@ class Extractor:
         if not criteria:
             record.warnings.append(NO_CRITERIA_WARNING)
             return record
+
         aliases = document_aliases(criteria, self.compiled)
-        for criterion in criteria:
+        by_criterion = self._mentions_by_criterion(doc, criteria)
+        for criterion, mentions in zip(criteria, by_criterion):
             result = CriterionResult(criterion)
             record.criteria.append(result)
             extra = aliases.mentions_in(criterion.text) if aliases else None
-            ctx = build_context(criterion, self.compiled, self.units, extra)
+            ctx = build_context(criterion, self.compiled, self.units, extra, mentions)
             if not ctx.mentions and not criterion.label and _HAS_DIGIT.search(criterion.text) is None:
                 continue
             for fn in self.extractors.values():
                 result.constraints.extend(fn(ctx))
         return record
+
+    def _mentions_by_criterion(self, doc: SourceDocument, criteria: list) -> list:
+        """One scan of the document for concept mentions, shared out to its criteria
+        (offsets made relative to each criterion; a mention must lie inside it)."""
+        lo = min(c.span[0] for c in criteria)
+        hi = max(c.span[1] for c in criteria)
+        found = find_mentions(doc.text, self.compiled, lo, hi)
+        starts = [m.start for m in found]
+        out = []
+        for c in criteria:
+            a, b = c.span
+            i = bisect_left(starts, a)
+            own = []
+            while i < len(found) and found[i].start < b:
+                m = found[i]
+                if m.end <= b:
+                    own.append(Mention(m.start - a, m.end - a, m.text, m.concepts))
+                i += 1
+            out.append(own)
+        return out

@@ -260,7 +260,7 @@ def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> li
 @extractor("eligex.prior_therapy.v1")
 def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not any(m.first("therapy", "drug", "naive", "line_ordinal") for m in ctx.mentions) \
+    if not ctx.kinds & {"therapy", "drug", "naive", "line_ordinal"} \
             and not ("prior" in text or "previous" in text or "Prior" in text or "Previous" in text):
         return []
     out: list[Constraint] = []

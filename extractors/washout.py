@@ -67,7 +67,7 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
 @extractor("eligex.washout.v1")
 def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not any(m.first("therapy", "drug") for m in ctx.mentions):
+    if not ctx.kinds & {"therapy", "drug"}:
         return []
     durations = [d for d in _DURATION.finditer(text) if _duration_value(ctx, d) is not None]
     if not durations:
