@@ -23,7 +23,7 @@ _GLUE = re.compile(
     r"[\s,/&()\[\]:]*(?:(?:and/or|and|or|as well as|plus|&)[\s,()]*)?(?:(?:the|serum|total|blood|plasma|levels?|values?)\s+)?",
     re.I,
 )
-_FOLLOW = re.compile(r"[\s,;]*(?:\(|\[)?\s*(?:(?:or|and|but|otherwise)\s+)?(?:\(|\[)?\s*", re.I)
+_FOLLOW = re.compile(r"[\s,;]*(?:\(|\[)?\s*(?:(?:or|and|but|otherwise|to)\s+)?(?:\(|\[)?\s*", re.I)
 _WORDS_PAREN = re.compile(r"\s*[(\[]\s*([A-Za-z][^()\[\]\d<>≤≥]{0,50}?)\s*[)\]]")
 _THEN = re.compile(r"\s*(?:,|;)?\s*(?:then\b|,)", re.I)
 _IF_BEFORE = re.compile(r"(?i)\b(?:if|when|whenever|where|in case of|in the case of|in case)\b[^.;]{0,30}$")
@@ -124,17 +124,25 @@ def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule
         return False  # number words only as multiples: "twice normal"
     if th.lo is not None and th.lo.end < len(text) and text[th.lo.end:th.lo.end + 1] == "+" and not th.unit:
         return False  # "2+": a dipstick grade
+    if {a.id for a in analytes} == {"sbp", "dbp"} and th.paired is None:
+        return False  # "blood pressure < 140": which one? ("pulmonary hypertension > 34 mm Hg": not these)
+    if th.unit and _DURATION_WORD.match(" " + th.unit) and not any(a.canonical_unit in ("s", "ms") and
+                                                                 th.unit.lower().startswith(("s", "ms", "msec")) for a in analytes):
+        return False  # "within 1 week": a time, not a value
     if th.relative_to or th.unit:
         return True
+    if re.search(r"(?i)\b(?:days?|weeks?|cycles?|doses?|visits?|grades?)\s*$", text[max(0, th.start - 12):th.start]):
+        return False  # "(days 1-5)": a schedule, not a value
     # no unit written: a duration or another quantity follows, or the analyte needs one
     if _DURATION_WORD.match(text, th.end):
         return False
     if all(not a.default_unit and not a.implicit_units and a.canonical_unit != "ratio" for a in analytes):
         return False
     if th.hi is not None and all(not a.default_unit and a.canonical_unit != "ratio" for a in analytes):
-        return False  # a bare range ("days 1-5") needs a unit
-    if {a.id for a in analytes} == {"sbp", "dbp"} and th.paired is None:
-        return False  # "blood pressure < 140": which one?
+        # a bare range needs both ends to make sense in the analyte's implicit units ("3,000-10,000"),
+        # not "days 1-5"
+        return all(_plausible(a, _normalize(ctx, a, th.lo, None)[1]) and _plausible(a, _normalize(ctx, a, th.hi, None)[1])
+                   for a in analytes)
     return True
 
 
@@ -298,7 +306,21 @@ def _same_threshold(ctx: CriterionContext, analytes: list[AnalyteRule], a: Thres
 
 
 _LEAD_CONDITION = re.compile(r"\s*,?\s*(?P<cond>(?:for|in|if|when|with)\s+[^;()\d<>≤≥=]{1,40}?)(?=\s*(?:,|;|\(|\bor\b|\band\b))", re.I)
+_CHANGE = re.compile(r"(?i)\b(?:drop|decrease|increase|fall|rise|change|reduction|decline|variation|elevation of|difference|loss|gain)(?:es|s)?\b(?:\s+in)?")
 _JOIN_AND = re.compile(r"[\s,]*(?:and|to|but|,)[\s,]*$", re.I)
+
+
+def _negated_close(ctx: CriterionContext, pos: int, s_start: int) -> bool:
+    """A negation cue a few words before the analyte ("No prolongation of QTc > 500 ms")."""
+    text = ctx.text
+    lo = max(s_start, pos - 40)
+    cue = None
+    for m in ctx.rules.negation.finditer(text, lo, pos):
+        cue = m
+    if cue is None or "neg" not in cue.values or "pseudo" in cue.values:
+        return False
+    between = text[cue.end:pos]
+    return ctx.rules.termination.search(between) is None and not re.search(r"[,;:]", between)
 
 
 def _bracket_after(text: str, pos: int) -> tuple[int, int] | None:
@@ -393,10 +415,16 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         nxt = groups[g + 1][0][0].start if g + 1 < len(groups) else len(text)
         limit = min(nxt, s_end)
         th = _find_threshold(ctx, search_from, limit, analytes)
+        if th is None and re.search(r"(?i)\bnormal\s+$", text[max(s_start, group[0].start - 8):group[0].start]):
+            # "Normal ALT and AST": within the normal limits
+            one = Number(group[0].start, group[0].start, "", (1.0,))
+            th = Threshold(group[0].start, group[-1].end, "<=", one, relative_to="ULN")
         if th is None:
             th = _threshold_before_method(ctx, group[0].start, s_start, analytes)
             if th is None:
                 continue
+        if _CHANGE.search(text, max(s_start, group[0].start - 30), th.start):
+            continue  # "a drop in SBP of more than 20 mmHg": a change, not a level
         # "if serum creatinine > 1.5 × ULN, then creatinine clearance must be ≥ 60 mL/min"
         before = text[max(s_start, group[0].start - 40):group[0].start]
         if _IF_BEFORE.search(before) and nxt < s_end and _THEN.match(text, th.end):
@@ -425,6 +453,8 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
             if nxt < q:
                 break
             th2 = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair)
+            if th2 is not None and th2.op is None and th2.hi is None and "(" in text[p:q] and chain[0][0].op:
+                th2.op = chain[0][0].op  # "≤ 2.5 times ULN (5 times ULN if liver metastases)"
             if th2 is None or th2.start >= nxt or (th2.op is None and th2.hi is None):
                 break
             if th2.relative_to is None and th2.unit is None and chain[0][0].relative_to:
@@ -445,6 +475,7 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                 chain[-1] = (th2, cond)
                 p = cond_end
         chain = _merge_two_sided(text, chain)
+        unit_mismatch: list[AnalyteRule] = []
         for k, (t, cond) in enumerate(chain):
             if k > 0 and cond is None and _same_threshold(ctx, analytes, chain[0][0], t):
                 continue  # the same threshold in other units
@@ -456,13 +487,27 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                 if re.match(r"\s*(?:,\s*)?(?:if|in case|in patients|for patients|in subjects|for subjects|unless|in the presence|in the setting|when)\b", tail, re.I):
                     cond = _condition_between(ctx, t.end, tail_end)
             polarity, exc_condition = _polarity(ctx, t.start)
+            if _negated_close(ctx, group[0].start, s_start) and not exc_condition:
+                # "No prolongation of QTc > 500 msec": the threshold describes who is excluded
+                polarity = "exclude" if polarity == "include" else "include"
             condition = cond or exc_condition or pending_condition
             start = min(group[0].start, t.start) if k == 0 else t.start
             end = max(t.end, group[-1].end) if k == 0 else t.end
             for a in analytes:
                 if t.paired is not None and a.id not in ("sbp", "dbp"):
                     continue
+                if t.unit and not t.relative_to and not _unit_ok_for(ctx, [a])(t.unit):
+                    unit_mismatch.append(a)  # "ALT and AST, creatinine < 1.8 mg/dl": the unit says which analyte
+                    continue
                 c = _constraint(ctx, a, t, start, end, polarity, condition)
+                if c is not None:
+                    out.append(c)
+        if unit_mismatch and re.search(r"(?i)\bnormal\s+$", text[max(s_start, group[0].start - 8):group[0].start]):
+            # "Normal ALT and AST, creatinine < 1.8 mg/dl": the others are within normal limits
+            one = Number(group[0].start, group[0].start, "", (1.0,))
+            normal = Threshold(group[0].start, group[-1].end, "<=", one, relative_to="ULN")
+            for a in dict.fromkeys(unit_mismatch):
+                c = _constraint(ctx, a, normal, group[0].start, group[-1].end, ctx.base_polarity(), None)
                 if c is not None:
                     out.append(c)
         pending_condition = None

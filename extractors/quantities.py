@@ -26,6 +26,7 @@ NUMBER_RE = re.compile(
 _WS = re.compile(r"[\s\u00a0]*")
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
 _ULN_LEAD = re.compile(r"\s*(?:[x×X*✕]|times|fold|-fold|folds)?\s*(?:the\s+|an?\s+|institutional\s+)?", re.I)
+_INSTITUTION = re.compile(r"\s*(?:for|of|at|in)\s+(?:the\s+|this\s+|each\s+)?(?:institution|site|centre|center|laboratory|lab|local laboratory)\b", re.I)
 _PAIR = re.compile(r"\s*/\s*(\d{2,3})(?!\d)")
 _UNIT_TOKEN = re.compile(r"[^\s;]+")
 _UNIT_STRIP = ".,;:"
@@ -136,9 +137,12 @@ def match_relative(text: str, pos: int, rules: CompiledRules) -> tuple[str, int]
     """"× ULN", "times the upper limit of normal", "x LLN" right after a number."""
     lead = _ULN_LEAD.match(text, pos)
     p = lead.end() if lead else pos
-    m = rules.uln.match_at(text, p)
-    if not m:
+    # matched on a slice so that a glued form ("2xULN", "1.5ULN") is not refused for lacking a word boundary
+    window = text[p:p + 80]
+    m0 = rules.uln.match_at(window, 0)
+    if not m0:
         return None
+    m = type(m0)(p + m0.start, p + m0.end, m0.text, m0.values)
     word = m.text
     # "N" alone and "normal" alone need an explicit multiplication before them ("2 x N", "twice normal")
     explicit = re.search(r"[x×X*✕]|times|fold", text[pos:p]) or re.search(r"(?i)(?:twice|thrice)\s*$", text[max(0, pos - 7):pos])
@@ -149,6 +153,10 @@ def match_relative(text: str, pos: int, rules: CompiledRules) -> tuple[str, int]
     tail = re.match(r"\s*\((?:ULN|LLN|IULN|ULRR)\)", text[end:end + 10])
     if tail:
         end += tail.end()
+    # "… ULN for the institution", "… ULN of the site"
+    inst = _INSTITUTION.match(text, end)
+    if inst:
+        end = inst.end()
     return m.values[0], end
 
 

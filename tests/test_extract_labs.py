@@ -155,3 +155,43 @@ def test_normal_limit_named_before_the_comparator(extract):
 def test_constraint_records_the_rule_and_written_unit(extract):
     c = only(labs(extract, "Hemoglobin ≥ 8.5 g/dL"), analyte="hemoglobin")
     assert c["rule"] == "labs.hemoglobin" and c["unit"] == "g/dL" and c["normalized"]["unit"] == "g/dL"
+
+
+def test_glued_multiples_and_institutional_normal_limits(extract):
+    cs = labs(extract, "ALT < 2xULN; alkaline phosphatase and bilirubin <= 1.5xULN")
+    assert {(c["analyte"], c["max"], c["relative_to"]) for c in cs} == {
+        ("alt", 2, "ULN"), ("alp", 1.5, "ULN"), ("bilirubin", 1.5, "ULN")}
+    c = only(labs(extract, "AST ≤ 2.5 x ULN for the institution (≤ 5 x if due to hepatic metastases)"), max=5)
+    assert c["relative_to"] == "ULN" and "hepatic metastases" in c["condition"]
+
+
+def test_within_a_multiple_of_normal(extract):
+    c = only(labs(extract, "Total bilirubin within 1.5X normal institutional limits"), analyte="bilirubin")
+    assert (c["max"], c["relative_to"]) == (1.5, "ULN")
+
+
+def test_negated_threshold_states_who_is_excluded(extract):
+    c = only(labs(extract, "No prolongation of QTc > 480 msec"), analyte="qtc")
+    assert (c["polarity"], c["min"]) == ("exclude", 480)
+
+
+def test_a_change_is_not_a_level(extract):
+    assert labs(extract, "Orthostatic drop in SBP of more than 20 mmHg", "exclusion") == []
+    assert labs(extract, "Weight loss in excess of 10 pounds", "exclusion") == []
+
+
+def test_unit_decides_which_listed_analyte_a_threshold_belongs_to(extract):
+    cs = labs(extract, "Normal ALT and AST, creatinine < 1.8 mg/dl")
+    assert {(c["analyte"], c["max"], c["relative_to"]) for c in cs} == {
+        ("alt", 1, "ULN"), ("ast", 1, "ULN"), ("creatinine", 1.8, None)}
+
+
+def test_bare_count_range_and_schedule_range(extract):
+    c = only(labs(extract, "White blood count between 3,000-10,000"), analyte="wbc")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == (3, 10)
+    assert labs(extract, "Leucovorin calcium and fluorouracil (days 1-5)") == []
+
+
+def test_abbreviation_in_brackets_narrows_a_generic_name(extract):
+    cs = labs(extract, "Glutamate pyruvate transaminase (SGPT) < 3 x ULN")
+    assert [c["analyte"] for c in cs] == ["alt"]
