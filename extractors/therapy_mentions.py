@@ -40,24 +40,24 @@ def _therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
         c = m.first("therapy", "drug")
         if c is None:
             continue
-        if c.kind == "therapy":
-            tm = TherapyMention(m.start, m.end, c.id, c.rule)
-        else:
-            classes = tuple(ctx.rules.drug_classes.get(c.id, ()))
-            tm = TherapyMention(m.start, m.end, f"drug:{c.id}", c.rule, classes)
         if _is_example(ctx, m, class_ends):
             continue
         if re.match(r"\s*:", text[m.end:m.end + 3]):
             continue  # a label of the legacy layout ("Chemotherapy: …"), not a mention
-        out.append(tm)
         if c.kind == "therapy":
+            # one phrase may name two classes: "chemoradiotherapy" is chemotherapy and radiotherapy
+            for tc in (x for x in m.concepts if x.kind == "therapy"):
+                out.append(TherapyMention(m.start, m.end, tc.id, tc.rule))
             class_ends.append((m.end, c.id))
+        else:
+            classes = tuple(ctx.rules.drug_classes.get(c.id, ()))
+            out.append(TherapyMention(m.start, m.end, f"drug:{c.id}", c.rule, classes))
     # "anti-cancer murine monoclonal antibody therapy": a class word that only qualifies the
     # therapy named right after it is not a mention of its own
     kept = []
     for k, tm in enumerate(out):
         nxt = out[k + 1] if k + 1 < len(out) else None
-        if nxt is not None and 0 <= nxt.start - tm.end <= 20 and tm.id != nxt.id \
+        if nxt is not None and nxt.start >= tm.end and nxt.start - tm.end <= 20 and tm.id != nxt.id \
                 and not re.search(r"[,;/()]|\b(?:or|and|nor|plus|with|vs|versus|then)\b", text[tm.end:nxt.start], re.I) \
                 and re.fullmatch(r"[\s\w-]*", text[tm.end:nxt.start]) and tm.id in _QUALIFIER_CLASSES:
             continue

@@ -19,7 +19,8 @@ from .units import duration_days, duration_unit_name
 
 _DURATION = re.compile(
     r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|[A-Za-z]+(?:-[A-Za-z]+)?(?=\s))(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
-    r"(?:\(\s*\d+\s*\)\s*)?(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
+    r"(?:\(\s*\d+\s*\)\s*)?(?:(?:consecutive|additional|more|full|further|previous|preceding|prior)\s+)?"
+    r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
     re.I,
 )
 _LEAD_FILLER = re.compile(
@@ -28,10 +29,17 @@ _LEAD_FILLER = re.compile(
 _WHICHEVER = re.compile(r"(?i)\s*(?:\(|,)?\s*(?:or\s+\d+\s*half[\s-]*lives\s*,?\s*)?(?:whichever\s+is\s+(?:shorter|longer|greater|less|later|earlier)\s*(?:\)|,)?)?")
 _AFTER_FUTURE = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:after|following|post|from now|of the end of treatment|of study completion)\b", re.I)
 _ELAPSED_COMPARATOR = re.compile(r"(?i)(?:at\s+least|more\s+than|greater\s+than|over|≥|>=?|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than)\s*$")
+_UPPER_BOUND_AFTER = re.compile(r"(?i)\s*(?:and|but)\s+(?:no later than|not later than|no more than|not more than|less than|within)\s+\S+\s+\w+")
+_MAX_BEFORE = re.compile(r"(?i)\b(?:no later than|not later than|no more than|not more than|maximum of|up to)\s*$")
+_STABLE = re.compile(r"(?i)\bstable\b")
+_REQUIRE = re.compile(r"(?i)\b(?:require|requires|requiring|need|needs|needed|will receive)\b")
+_ANCHOR_OF = re.compile(r"(?i)(?:dose|doses|administration|initiation|start|infusion|injection|dosing)\s+of\s+(?:the\s+)?(?:study\s+drug\s+)?$")
 _OR_MORE = re.compile(r"(?i)\s*(?:or\s+(?:more|longer|greater)|\+)")
 
 
 def _duration_value(ctx: CriterionContext, m: re.Match) -> float | None:
+    if m.group("num2"):
+        return float(m.group("num2"))  # "within the last 3 to 4 weeks": the longer window
     raw = m.group("num")
     if raw[0].isdigit():
         return float(raw.replace(",", "."))
@@ -48,7 +56,10 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
         if _LEAD_FILLER.fullmatch(before[cue.end:]):
             return True
     w = _WHICHEVER.match(text, m.end())
-    after = text[w.end():min(s_end, w.end() + 40)]
+    after = text[w.end():min(s_end, w.end() + 60)]
+    upper = _UPPER_BOUND_AFTER.match(after)
+    if upper:  # "at least 4 weeks and no later than 12 weeks before": the first is the washout
+        after = after[upper.end():]
     orm = _OR_MORE.match(after)
     if orm:
         after = after[orm.end():]
@@ -58,7 +69,7 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     if cue is None:
         return False
     word = cue.text.lower()
-    if word in ("of", "from", "after", "between"):
+    if word in ("of", "from", "after", "between", "for", "out from", "away from"):
         # "4 weeks of the first dose" needs a look-back cue or an elapsed comparator before it
         return bool(_ELAPSED_COMPARATOR.search(before)) or bool(orm)
     return True
@@ -73,7 +84,9 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     if not durations:
         return []
     targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
-                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None]
+                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None
+                   and not _REQUIRE.search(text, max(0, t.start - 25), t.start)
+                   and not _ANCHOR_OF.search(text, max(0, t.start - 40), t.start)]
     if not targets_all:
         return []
     out: list[Constraint] = []
@@ -93,11 +106,14 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             targets = [t for t in targets_all if m.end() <= t.start and t.end <= paren[1]]
             if not targets:
                 continue
-        elif not _is_window(ctx, m, s_start, s_end):
+        elif not _is_window(ctx, m, s_start, s_end) or _MAX_BEFORE.search(text, max(s_start, m.start() - 20), m.start()) \
+                or _STABLE.search(text, s_start, m.start()):
             continue
         else:
             lo = prev_end_by_sentence.get(s_start, s_start)
             before = [t for t in targets_all if lo <= t.start and t.end <= m.start()]
+            if before and _REQUIRE.search(text, before[-1].end, m.start()):
+                before = []  # "… including X, and require treatment within 2 years": another treatment
             if before:
                 targets = before
             else:

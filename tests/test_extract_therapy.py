@@ -196,3 +196,31 @@ def test_biomarker_names_are_not_therapies(extract):
 
 def test_recovery_from_previous_therapy_is_not_a_prior_therapy_requirement(extract):
     assert priors(extract, "Recovered from toxicity of previous chemotherapy, immunotherapy or radiotherapy") == []
+
+
+def test_interval_for_a_named_class_and_time_out_from(extract):
+    cs = washouts(extract, "Prior anticancer therapy within 4 weeks before the first dose; the interval is ≥ 6 weeks for mitomycin")
+    assert {(c["target"], c["window"]["days"]) for c in cs} == {("anticancer_therapy", 28), ("drug:mitomycin", 42)}
+    c = only(washouts(extract, "Patients must be at least 2 weeks out from last chemotherapy", "inclusion"), target="chemotherapy")
+    assert c["window"]["days"] == 14
+
+
+def test_range_window_takes_the_longer_end(extract):
+    c = only(washouts(extract, "Major surgery within the last 3 to 4 weeks prior to enrollment"), target="major_surgery")
+    assert c["window"]["days"] == 28
+
+
+def test_study_drug_of_the_anchor_and_stable_doses_are_not_targets(extract):
+    assert washouts(extract, "Radiotherapy 2 weeks prior to the first dose of zanfotinib") == \
+        washouts(extract, "Radiotherapy 2 weeks prior to the first dose of study drug")
+    assert washouts(extract, "Stable dose of metformin for at least 3 months prior to screening", "inclusion") == []
+
+
+def test_chemoradiotherapy_is_both_classes(extract):
+    cs = washouts(extract, "Chemoradiotherapy within 4 weeks before randomization")
+    assert {c["target"] for c in cs} == {"chemotherapy", "radiotherapy"}
+
+
+def test_upper_limit_of_time_since_is_not_a_washout(extract):
+    cs = washouts(extract, "Completed radiotherapy at least 4 weeks and no later than 12 weeks before randomization", "inclusion")
+    assert [(c["target"], c["window"]["days"]) for c in cs] == [("radiotherapy", 28)]
