@@ -23,7 +23,7 @@ _SENTENCE_END = re.compile(
 _OPEN, _CLOSE = "([", ")]"
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int
     end: int
@@ -140,12 +140,16 @@ class CriterionContext:
         return True
 
 
+_BRACKET = re.compile(r"[()\[\]]")
+
+
 def find_parens(text: str) -> list[tuple[int, int]]:
     out, stack = [], []
-    for i, ch in enumerate(text):
+    for m in _BRACKET.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _OPEN:
             stack.append(i)
-        elif ch in _CLOSE and stack:
+        elif stack:
             out.append((stack.pop(), i))
     for o in stack:  # unclosed: runs to the end
         out.append((o, len(text)))

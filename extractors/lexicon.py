@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _SEP_CHARS = " -‐‑–"
 _SEP_RE = re.compile(r"[\s\-‐‑–]+")
@@ -33,8 +32,7 @@ def is_case_sensitive(phrase: str, declared: bool | None = None) -> bool:
     return bool(letters) and len(phrase) <= 5 and not any(c.islower() for c in letters)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     start: int
     end: int
     text: str
@@ -107,6 +105,8 @@ class Lexicon:
         self._ci_lower_re: re.Pattern[str] | None = None
         self._cs_re: re.Pattern[str] | None = None
         self._last_text: str | None = None
+        self._ci_cache: dict[str, tuple[Any, ...]] = {}
+        self._cs_cache: dict[str, tuple[Any, ...]] = {}
         self._last_lower = ""
         for phrase, value, cs in entries:
             self.add(phrase, value, cs)
@@ -125,6 +125,8 @@ class Lexicon:
             values.append(value)
         trie.add(phrase if cs else phrase.lower())
         self._ci_re = self._cs_re = None
+        self._ci_cache.clear()
+        self._cs_cache.clear()
 
     def _compile(self) -> None:
         ci_body = self._ci_trie.regex()
@@ -137,9 +139,15 @@ class Lexicon:
         self._cs_re = re.compile(cs_body) if cs_body else None
 
     def _lookup(self, text: str, cs: bool) -> tuple[Any, ...]:
-        if cs:
-            return tuple(self._cs.get(phrase_key(text, True), ()))
-        return tuple(self._ci.get(phrase_key(text), ()))
+        # matched texts repeat a lot ("chemotherapy", "ANC"): remember each one's values
+        cache = self._cs_cache if cs else self._ci_cache
+        hit = cache.get(text)
+        if hit is None:
+            table = self._cs if cs else self._ci
+            hit = tuple(table.get(phrase_key(text, cs), ()))
+            if len(cache) < 100_000:
+                cache[text] = hit
+        return hit
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
         """Leftmost-longest, non-overlapping matches in text[pos:endpos]."""
@@ -157,16 +165,19 @@ class Lexicon:
         for pattern, cs in ((self._ci_lower_re if same_length else self._ci_re, False), (self._cs_re, True)):
             if pattern is None:
                 continue
+            lookup = self._lookup
             for m in pattern.finditer(text if cs or not same_length else lowered, pos, end):
-                if m.end() == m.start():
+                a, b = m.span()
+                if a == b:
                     continue
-                written = text[m.start():m.end()]
-                values = self._lookup(written, cs)
+                written = text[a:b]
+                values = lookup(written, cs)
                 if values:
-                    found.append(Match(m.start(), m.end(), written, values))
+                    found.append(Match(a, b, written, values))
         if not found:
             return iter(())
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        if len(found) > 1:
+            found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Match] = []
         last_end = -1
         for m in found:

@@ -39,6 +39,9 @@ _ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s
 _ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-\s]+line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
 
 
+_WORD_OR_NUMBER = re.compile(r"(?<![\w.\-/])(?:\d+|[A-Za-z]+)(?![\w\-])")
+
+
 def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMention | None = None):
     """(start, end, op, n, n2, count_unit) for "[comparator] N [or more] [prior] UNIT" at `pos`."""
     text = ctx.text
@@ -120,7 +123,9 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
     prev_end = max([m.end for m in mentions if m.end <= t.start and m.start >= s] + [s])
     # before: "two or more prior lines of <therapy>"
     window_start = max(prev_end, t.start - 90)
-    for nm in re.finditer(r"(?<![\w.\-/])(?:\d+|[A-Za-z]+)(?![\w\-])", text[window_start:t.start]):
+    for nm in _WORD_OR_NUMBER.finditer(text[window_start:t.start]):
+        if not nm.group().isdigit() and nm.group().lower() not in ctx.rules.number_words:
+            continue  # a count starts with a number
         pos = window_start + nm.start()
         # include a comparator just before the number
         lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
@@ -132,7 +137,7 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
             return count
     # after: "<therapy> … for at least 2 consecutive treatment cycles"
     nxt = min([m.start for m in mentions if m.start > t.end] + [e, t.end + 90])
-    for nm in re.finditer(r"(?<![\w.\-/])(?:\d+|[A-Za-z]+)(?![\w\-])", text[t.end:nxt]):
+    for nm in _WORD_OR_NUMBER.finditer(text[t.end:nxt]):
         pos = t.end + nm.start()
         if ctx.rules.number_words.get(nm.group().lower()) is None and not nm.group().isdigit():
             continue
