@@ -92,7 +92,8 @@ def _is_example(ctx: CriterionContext, m: Mention, class_ends: list[tuple[int, s
     between = text[last_end:m.start]
     paren = ctx.paren_of(m.start)
     if paren is not None and paren[0] >= last_end - 1 and re.fullmatch(r"[\s\w\-()/]{0,30}", text[last_end:paren[0]]) \
-            and not re.match(r"[(\[]\s*(?:\d|at least|more than|less than|within|no\b|except)", text[paren[0]:paren[0] + 12], re.I):
+            and not re.match(r"[(\[]\s*(?:\d|at least|more than|less than|within|no\b|except|one|two|three|four|five|six|"
+                             r"seven|eight|nine|ten|twelve)\b", text[paren[0]:paren[0] + 14], re.I):
         return True  # "checkpoint inhibitors (pembrolizumab, nivolumab)"; not "(6 weeks for mitomycin)"
     if _EXAMPLE_INTRO.search(text[last_end:m.start]):
         return True

@@ -32,7 +32,7 @@ _ELAPSED_COMPARATOR = re.compile(r"(?i)(?:at\s+least|more\s+than|greater\s+than|
 _UPPER_BOUND_AFTER = re.compile(r"(?i)\s*(?:and|but)\s+(?:no later than|not later than|no more than|not more than|less than|within)\s+\S+\s+\w+")
 _MAX_BEFORE = re.compile(r"(?i)\b(?:no later than|not later than|no more than|not more than|maximum of|up to)\s*$")
 _STABLE = re.compile(r"(?i)\bstable\b")
-_REQUIRE = re.compile(r"(?i)\b(?:require|requires|requiring|need|needs|needed|will receive)\b")
+_REQUIRE = re.compile(r"(?i)\b(?:require|requires|requiring|requirement|need|needs|needed|will receive)\b")
 _ANCHOR_OF = re.compile(r"(?i)(?:dose|doses|administration|initiation|start|infusion|injection|dosing)\s+of\s+(?:the\s+)?(?:study\s+drug\s+)?$")
 _OR_MORE = re.compile(r"(?i)\s*(?:or\s+(?:more|longer|greater)|\+)")
 
@@ -44,6 +44,23 @@ def _duration_value(ctx: CriterionContext, m: re.Match) -> float | None:
     if raw[0].isdigit():
         return float(raw.replace(",", "."))
     return ctx.rules.number_words.get(raw.lower())
+
+
+def _parent_target(ctx: CriterionContext, targets_all: list, main: re.Match, paren: tuple[int, int], named: list):
+    """The class the window before a refinement applies to, when the refinement names members
+    of it or words the packs don't know ("nitrosoureas")."""
+    before = [t for t in targets_all if t.end <= paren[0] and t.start >= ctx.sentence_of(main.start())[0]
+              and not t.id.startswith("drug:")]
+    if named:
+        before = [t for t in before if all(t.id in n.classes or t.id == n.id for n in named)]
+    elif len(before) > 1:
+        before = [t for t in before if t.id == "chemotherapy"]  # "(6 weeks for nitrosoureas)"
+    if len(before) != 1:
+        return None
+    inner = ctx.text[paren[0] + 1:paren[1]]
+    if not named and not re.search(r"(?i)\b(?:for|since|if)\s+(?!the\b)[a-z]{5,}", inner):
+        return None
+    return before[0]
 
 
 def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> bool:
@@ -98,12 +115,19 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             continue
         s_start, s_end = ctx.sentence_of(m.start())
         paren = ctx.paren_of(m.start())
+        parent = refinement = None
         refining = paren is not None and re.fullmatch(r"\s*(?:at least\s+)?", text[paren[0] + 1:m.start()], re.I) \
             and k > 0 and durations[k - 1].end() <= paren[0] and s_start <= durations[k - 1].start()
         if refining:
             # "(6 weeks for nitrosoureas or mitomycin C)", "(6 months since cisplatin)": a window of its own
             # for the therapies it names; "(28 days)" only restates the window before
             targets = [t for t in targets_all if m.end() <= t.start and t.end <= paren[1]]
+            parent = _parent_target(ctx, targets_all, durations[k - 1], paren, targets)
+            if parent is not None:
+                # "(6 weeks for nitrosoureas or mitomycin)": a longer window for some of the main
+                # window's therapy class, kept on that class with the refinement as its condition
+                refinement = text[paren[0] + 1:paren[1]].strip()
+                targets = [parent] + targets
             if not targets:
                 continue
         elif not _is_window(ctx, m, s_start, s_end) or _MAX_BEFORE.search(text, max(s_start, m.start() - 20), m.start()) \
@@ -131,17 +155,17 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             continue
         seen = set()
         for t in targets:
+            ctx.consumed.add(t.start)  # every mention used by a window, repeats included ("G-CSF, GM-CSF")
             if t.id in seen:
                 continue
             seen.add(t.id)
-            ctx.consumed.add(t.start)
             start = min(t.start, m.start())
             end = max(t.end, m.end())
             c = Constraint(
                 type="washout", polarity="exclude", text=text[start:end], span=ctx.span(start, end),
                 rule=f"washout.{t.rule}", target=t.id,
                 window={"value": value if not float(value).is_integer() else int(value), "unit": unit, "days": round(days, 4)},
-                anchor=anchor,
+                anchor=anchor, condition=refinement if (refining and parent is not None and t is parent) else None,
             )
             if t.classes:
                 c.extra["therapy_classes"] = list(t.classes)

@@ -144,7 +144,15 @@ def test_third_line_or_beyond(extract):
 def test_bracketed_refinement_is_a_window_for_the_therapies_it_names(extract):
     cs = washouts(extract, "At least 4 weeks since prior chemotherapy (6 weeks for mitomycin C or carmustine)", "inclusion")
     assert {(c["target"], c["window"]["days"]) for c in cs} == {
-        ("chemotherapy", 28), ("drug:mitomycin", 42), ("drug:carmustine", 42)}
+        ("chemotherapy", 28), ("chemotherapy", 42), ("drug:mitomycin", 42), ("drug:carmustine", 42)}
+    longer = only(cs, target="chemotherapy", condition="6 weeks for mitomycin C or carmustine")
+    assert longer["window"]["days"] == 42
+
+
+def test_refinement_naming_an_unknown_subclass_stays_on_the_class(extract):
+    cs = washouts(extract, "At least 4 weeks must have elapsed from the end of previous chemotherapy or radiotherapy "
+                           "(six weeks for nitrosoureas)", "inclusion")
+    assert {(c["target"], c["window"]["days"]) for c in cs} == {("chemotherapy", 28), ("radiotherapy", 28), ("chemotherapy", 42)}
 
 
 def test_restated_window_in_brackets_is_not_another_washout(extract):
