@@ -16,7 +16,7 @@ _SENTENCE_END = re.compile(
     r"(?<=[.;!?])\s+(?=[A-Z(\"'\d•\-])|\n\s*\n|;\s*|\n(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)"
     # the flattened legacy layout runs items together: "… for carcinoma No concurrent …",
     # "… since prior interferon alfa Chemotherapy: No prior …"
-    r"|(?<=[a-z0-9%)\]])\s+(?=(?:No|Not|At least|Prior|Concurrent|Recovered|More than|Fewer than|Less than|"
+    r"|(?<=[a-z0-9%)\]])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
     r"Must|See|Other|Any)\s)"
     r"|(?<=[a-z0-9%)\]])\s+(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s)"
 )

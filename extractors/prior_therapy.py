@@ -53,8 +53,8 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMenti
         op, p = comp
         p = skip_ws(text, p)
     n = match_number(text, p, ctx.rules)
-    if n is None or n.end > limit or n.value > 50:
-        return None
+    if n is None or n.end > limit or n.value > 50 or n.text.lower() in ("a", "an"):
+        return None  # "a previous targeted therapy" is not a count
     p = n.end
     n2 = None
     rng = re.match(r"\s*(?:-|–|to|or)\s*", text[p:])
@@ -162,7 +162,7 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
         return True
     if re.match(r"(?i)\s*(?:or|and|/)\s*[\w-]+(?:\s+[\w-]+)?[-\s](?:related|induced)\b", after):
         return True
-    if re.match(r"(?i)[^.;,]{0,25}\b(?:toxicit|side effect|adverse event)", after):
+    if re.match(r"(?i)[^.;,]{0,25}\b(?:toxicit|side effect|adverse event|hypersensitiv|allerg|reaction|intoleran|induced)", after):
         return True
     before = text[max(s, t.start - 45):t.start]
     if ctx.rules.non_use_before.search(before) is not None:
@@ -221,11 +221,20 @@ def _polarity(ctx: CriterionContext, pos: int) -> str:
     return base
 
 
+_QUALIFIER = re.compile(r"\s+(?P<q>(?:to|for|of|in)\s+(?:the\s+|an?\s+)?[A-Za-z][\w\s'-]{2,40}?)(?=\s*(?:[.,;:()]|$|\s+(?:No|Not|At|Prior|and|or|with|within|except|unless)\b))")
+
+
 def _make(ctx: CriterionContext, t: TherapyMention | None, therapy: str, rule: str, start: int, end: int,
           iv: tuple, count_unit: str, polarity: str) -> Constraint:
+    condition = None
+    if t is not None:
+        # "No prior radiotherapy to the pelvis", "… for hepatocellular carcinoma": what the limit is about
+        q = _QUALIFIER.match(ctx.text, t.end)
+        if q and not ctx.rules.count_units.match_at(q.group("q").split(None, 1)[-1], 0):
+            condition = q.group("q").strip()
     c = Constraint(
         type="prior_therapy", polarity=polarity, text=ctx.text[start:end], span=ctx.span(start, end),
-        rule=rule, interval=Interval(*iv), therapy=therapy, count_unit=count_unit,
+        rule=rule, interval=Interval(*iv), therapy=therapy, count_unit=count_unit, condition=condition,
     )
     if t is not None and t.classes:
         c.extra["therapy_classes"] = list(t.classes)
@@ -331,7 +340,7 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
     for c in out:
         if c.therapy in counted and c.count_unit == "any" and c.interval.min == 1 and c.interval.max is None:
             continue
-        key = (c.therapy, c.interval.min, c.interval.max, c.polarity)
+        key = (c.therapy, c.interval.min, c.interval.max, c.polarity, c.condition)
         if key in seen:
             continue
         seen.add(key)

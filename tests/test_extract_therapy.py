@@ -232,3 +232,19 @@ def test_chemoradiotherapy_is_both_classes(extract):
 def test_upper_limit_of_time_since_is_not_a_washout(extract):
     cs = washouts(extract, "Completed radiotherapy at least 4 weeks and no later than 12 weeks before randomization", "inclusion")
     assert [(c["target"], c["window"]["days"]) for c in cs] == [("radiotherapy", 28)]
+
+
+def test_prior_therapy_qualifier_is_its_condition(extract):
+    cs = priors(extract, "No prior radiotherapy to the bladder No prior radiotherapy to indicator lesion", "unspecified")
+    assert {c["condition"] for c in cs} == {"to the bladder", "to indicator lesion"}
+    assert all(c["max"] == 0 for c in cs)
+
+
+def test_allergy_and_induced_disease_are_not_prior_therapy(extract):
+    assert priors(extract, "History of penicillin hypersensitivity reaction", "exclusion") == []
+    assert priors(extract, "History of methotrexate- induced pneumonitis", "exclusion") == []
+
+
+def test_an_article_is_not_a_count(extract):
+    cs = priors(extract, "Prior somatostatin analogues are allowed and not considered a previous targeted agent therapy")
+    assert [c for c in cs if c["therapy"] == "targeted_therapy"] == []
