@@ -22,11 +22,11 @@ _AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*(?:the\s+)?age[ds]?\s+(?:of\s+)
 _EVENT_AGE = re.compile(r"(?i)\b(?:when|at|since|before|after|by|until|onset)\s+(?:the\s+)?(?:age[ds]?|aged)\s*(?:of\s*)?$")
 _IN_SUBGROUP = re.compile(r"(?i)\b(?:in|among)\s+(?:patients|subjects|children|participants|those|women|men|adults|infants)\s*$")
 _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|if|when|whenever|in\s+case\s+of)\b[^,;.]*$")
-_SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
+_SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,(]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
 _AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o")
 _NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|y/o|\byo\b|y\.o\.")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?:(?P<below>(?:less than|under|below|younger than)\s+|<(?!=)\s*)|(?:≤|<=)\s*)?", re.I)
-_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting)\b)*", re.I)
+_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|was|are|being|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting)\b)*", re.I)
 
 
 def _years(value: float, unit_word: str | None) -> float | None:
@@ -114,6 +114,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     # "+" right after the unit: "6 months+"
     if op is None and n2 is None and p < len(text) and text[p] == "+":
         op, p = ">=", p + 1
+    cue_before = cue_before or bool(re.search(r"(?i)\bage", text[start:n.start]))  # "over the age of 18"
     if not (cue_before or age_after or label_age or (unit_word and re.match(r"(?i)\s*(?:old|of age)", text[p - 8:p + 8] or ""))):
         return None
     if unit_word is None and not (label_age or cue_before):

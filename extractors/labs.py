@@ -465,6 +465,8 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                     th2.end += times.end()
             if not _acceptable(ctx, th2, analytes):
                 break
+            if th2.unit is None and th2.relative_to is None and "(" in text[p:q]:
+                break  # "(>26 ¿mol /L)": a restatement in a unit we cannot read
             chain.append((th2, None))
             p = th2.end
             # its condition: text up to the closing bracket / next follow-on

@@ -14,7 +14,7 @@ from .quantities import match_comparator, match_comparator_after, match_number, 
 from .registry import extractor
 
 _FILLER = re.compile(
-    r"(?:[\s:=,(\[\])-]|\b(?:performance|status|score|scale|grade|level|of|is|must|be|should|have|has|a|an|the|ps|pst|"
+    r"(?:[\s:,(\[\])-]|\b(?:performance|status|score|scale|grade|level|of|is|must|be|should|have|has|a|an|the|ps|pst|"
     r"between|from|rating|index|play|points?|criteria|within|range|equal|to|in)\b)*",
     re.I,
 )
@@ -94,7 +94,10 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
     label_is_ps = bool(ctx.label and "performance" in ctx.label.lower())
     if not label_is_ps and not ctx.kinds & {"scale", "ps_generic"}:
         return []
-    ms = [m for m in ctx.mentions if m.first("scale", "ps_generic")]
+    ms = [m for m in ctx.mentions if m.first("scale", "ps_generic")
+          # "WHO" names the scale only where performance status is the subject ("WHO grade 2 glioma" is not)
+          and not (m.text == "WHO" and not label_is_ps
+                   and not re.search(r"(?i)perform|\bPS\b", ctx.text[max(0, m.start - 30):m.end + 30]))]
     if not ms and not label_is_ps:
         return []
     out: list[Constraint] = []

@@ -149,3 +149,21 @@ def test_alternatives_for_two_phases_keep_their_conditions(extract):
     assert {(c["normalized"]["min"], c["condition"]) for c in cs} == {(60, "for Part A"), (120, "for Part B")}
     ps = extract("ECOG performance status ≤ 2 in Part A and ≤ 1 in Part B", types=("performance_status",))
     assert {(c["max"], c["condition"]) for c in ps} == {(2, "in Part A"), (1, "in Part B")}
+
+
+def test_who_scale_only_as_a_performance_status(extract):
+    c = only(extract("Performance status: WHO 0-2", "unspecified", types=("performance_status",)), scale="WHO")
+    assert (c["min"], c["max"]) == (0, 2)
+    assert extract("WHO grade 1 or 2 tumour", types=("performance_status",)) == []
+
+
+def test_ecog_with_reversed_less_or_equal(extract):
+    c = only(extract("ECOG performance status =<2 (Karnofsky >= 60%)", types=("performance_status",)), scale="ECOG")
+    assert (c["max"], c["max_inclusive"]) == (2, True)
+
+
+def test_age_words_between_comparator_and_number(extract):
+    c = only(extract("Smokers over the age of 21 years", types=("age",)), type="age")
+    assert c["normalized"]["min"] == 21
+    c = only(extract("Older adults (≥ 70 years)", types=("age",)), type="age")
+    assert c["normalized"]["min"] == 70
