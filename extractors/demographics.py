@@ -122,7 +122,11 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     if unit_word is None and re.match(r"\s*(?:[%/×*]|x\s*\d|mg|g/|ml|mm|kg|cm)", text[n.end:], re.I):
         return None  # "> 45%": not an age
     if unit_word is None and not label_age and not re.search(r"(?i)\bage", text[max(0, start - 25):n.start]):
-        return None
+        # "≥ 20 and <80 years of age": the unit comes with the other bound
+        ahead = re.match(r"\s*(?:and|to|-|–)\s*(?:[<≤]=?|less than|under|below)?\s*\d+\s*(years?|yrs?)", text[p:])
+        if not (ahead and op in (">=", ">")):
+            return None
+        unit_word = ahead.group(1)
     lo_y = _years(n.value, unit_word)
     if lo_y is None:
         return None

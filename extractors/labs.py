@@ -307,6 +307,7 @@ def _same_threshold(ctx: CriterionContext, analytes: list[AnalyteRule], a: Thres
 
 _LEAD_CONDITION = re.compile(r"\s*,?\s*(?P<cond>(?:for|in|if|when|with)\s+[^;()\d<>≤≥=]{1,40}?)(?=\s*(?:,|;|\(|\bor\b|\band\b))", re.I)
 _CHANGE = re.compile(r"(?i)\b(?:drop|decrease|increase|fall|rise|change|reduction|decline|variation|elevation of|difference|loss|gain)(?:es|s)?\b(?:\s+in)?")
+_GROUP_WORD = re.compile(r"(?i)(males?|females?|men|women|boys|girls)\s*[:,]?\s*(?=[≥≤<>=\\]|\d)")
 _JOIN_AND = re.compile(r"[\s,]*(?:and|to|but|,)[\s,]*$", re.I)
 
 
@@ -415,7 +416,8 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         nxt = groups[g + 1][0][0].start if g + 1 < len(groups) else len(text)
         limit = min(nxt, s_end)
         th = _find_threshold(ctx, search_from, limit, analytes)
-        if th is None and re.search(r"(?i)\bnormal\s+$", text[max(s_start, group[0].start - 8):group[0].start]):
+        if th is None and all(a.type == "lab" for a in analytes) \
+                and re.search(r"(?i)\bnormal\s+$", text[max(s_start, group[0].start - 8):group[0].start]):
             # "Normal ALT and AST": within the normal limits
             one = Number(group[0].start, group[0].start, "", (1.0,))
             th = Threshold(group[0].start, group[-1].end, "<=", one, relative_to="ULN")
@@ -448,11 +450,14 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                 p = lead.end()
             f = _FOLLOW.match(text, p)
             q = f.end() if f else p
+            pre = _GROUP_WORD.match(text, q)
+            if pre and chain[-1][1] is None:
+                q = pre.end()
             if q >= len(text) or len(re.sub(r"\s", "", text[p:q])) > 8:
                 break
             if nxt < q:
                 break
-            th2 = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair)
+            th2 = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=True, allow_pair=pair)
             if th2 is not None and th2.op is None and th2.hi is None and "(" in text[p:q] and chain[0][0].op:
                 th2.op = chain[0][0].op  # "≤ 2.5 times ULN (5 times ULN if liver metastases)"
             if th2 is None or th2.start >= nxt or (th2.op is None and th2.hi is None):
@@ -467,7 +472,12 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                 break
             if th2.unit is None and th2.relative_to is None and "(" in text[p:q]:
                 break  # "(>26 ¿mol /L)": a restatement in a unit we cannot read
-            chain.append((th2, None))
+            chain.append((th2, pre.group(1) if pre else None))
+            if pre and len(chain) == 2 and chain[0][1] is None:
+                first_word = re.search(r"(?i)\b(males?|females?|men|women|boys|girls)\b[^.;]*$",
+                                       text[search_from:chain[0][0].start])
+                if first_word:
+                    chain[0] = (chain[0][0], first_word.group(1))
             p = th2.end
             # its condition: text up to the closing bracket / next follow-on
             close = re.search(r"[)\]]|;|\.(?:\s|$)|\b(?:or|and)\s+(?:[≥≤<>]|greater|less|more|at least|no)", text[p:])

@@ -167,3 +167,8 @@ def test_age_words_between_comparator_and_number(extract):
     assert c["normalized"]["min"] == 21
     c = only(extract("Older adults (≥ 70 years)", types=("age",)), type="age")
     assert c["normalized"]["min"] == 70
+
+
+def test_age_unit_written_once_for_two_bounds(extract):
+    c = only(extract("Male or female ≥ 30 and <75 years of age", types=("age",)), type="age")
+    assert (c["normalized"]["min"], c["normalized"]["max"], c["max_inclusive"]) == (30, 75, False)

@@ -195,3 +195,17 @@ def test_bare_count_range_and_schedule_range(extract):
 def test_abbreviation_in_brackets_narrows_a_generic_name(extract):
     cs = labs(extract, "Glutamate pyruvate transaminase (SGPT) < 3 x ULN")
     assert [c["analyte"] for c in cs] == ["alt"]
+
+
+def test_bare_multiple_in_brackets_inherits_the_comparator(extract):
+    cs = labs(extract, "AST and ALT ≤ 2.5 times ULN (5 times ULN if liver metastases are present)")
+    assert {(c["analyte"], c["max"]) for c in cs} == {("ast", 2.5), ("alt", 2.5), ("ast", 5), ("alt", 5)}
+
+
+def test_thresholds_by_sex_are_conditional_alternatives(extract):
+    cs = labs(extract, "Serum creatinine above the normal range: male > 130 µmol/L or female > 105 µmol/L", "exclusion")
+    assert {(c["min"], c["condition"]) for c in cs} == {(130, "male"), (105, "female")}
+
+
+def test_normal_before_a_measurement_is_not_a_multiple_of_normal(extract):
+    assert labs(extract, "Normal cardiac ejection fraction") == []
