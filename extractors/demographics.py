@@ -11,7 +11,8 @@ import re
 
 from .context import CriterionContext
 from .model import Constraint, Interval
-from .quantities import NUMBER_RE, Number, match_comparator, match_comparator_after, match_number, skip_ws
+from .quantities import (NUMBER_RE, Number, leading_comparator, match_comparator, match_comparator_after,
+                         match_number, one_sided, skip_ws)
 from .registry import extractor
 from .units import duration_days, duration_unit_name
 
@@ -47,13 +48,9 @@ def _years(value: float, unit_word: str | None) -> float | None:
 def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     """Parse "[comparator] N [- M] [unit] [comparator-after]" at `pos` as an age."""
     text = ctx.text
-    p = skip_ws(text, pos)
-    start = p
-    op = None
-    comp = match_comparator(text, p, ctx.rules)
-    if comp and comp[0] != "=":
-        op, p = comp
-        p = skip_ws(text, p)
+    start = skip_ws(text, pos)
+    op, p = leading_comparator(text, start, ctx.rules)
+    if op is not None:
         aw = _AGE_WORD_AFTER_COMPARATOR.match(text, p)
         if aw:
             p = aw.end()
@@ -139,8 +136,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
         return start, p, (n.value, True, n2.value, not hi_exclusive), (lo_y, hi_y), unit_word
     if op is None:
         return None
-    iv = {">=": (n.value, True, None, None), ">": (n.value, False, None, None),
-          "<=": (None, None, n.value, True), "<": (None, None, n.value, False)}.get(op)
+    iv = one_sided(op, n.value)
     if iv is None:
         return None
     norm = (lo_y if iv[0] is not None else None, lo_y if iv[2] is not None else None)
@@ -191,9 +187,7 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         if not label_age and not _NEAR_AGE.search(text, max(0, nm.start() - 30), min(len(text), nm.end() + 30)):
             continue  # the cheap test: no age word or year/month unit around this number
         s, _ = ctx.sentence_of(nm.start())
-        lead_start = max(s, nm.start() - 40)
-        lead = text[lead_start:nm.start()]
-        begin = _comparator_start(ctx, lead_start, nm.start())
+        begin = _comparator_start(ctx, max(s, nm.start() - 40), nm.start())
         before = text[max(s, begin - 40):begin]
         cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before)) \
             or bool(out and out[-1].interval.max is None
@@ -270,11 +264,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
         if back:
             p = cend + back.start()
         start = p
-        op = None
-        comp = match_comparator(text, p, ctx.rules)
-        if comp and comp[0] != "=":
-            op, p = comp
-            p = skip_ws(text, p)
+        op, p = leading_comparator(text, p, ctx.rules)
         p = _LE_FILLER.match(text, p, s_end).end() if op is None else p
         n = match_number(text, p, ctx.rules)
         if n is None or n.end > s_end:
@@ -297,11 +287,8 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
         unit = duration_unit_name(word)
         if n2 is not None:
             iv = (n.value, True, n2.value, True)
-        elif op is None or op == ">=":
-            iv = (n.value, True, None, None)
         else:
-            iv = {">": (n.value, False, None, None), "<=": (None, None, n.value, True),
-                  "<": (None, None, n.value, False)}.get(op, (n.value, True, None, None))
+            iv = one_sided(op, n.value) or (n.value, True, None, None)  # "life expectancy of 3 months": at least
         to_days = lambda v, w=word: None if v is None else round(duration_days(v, w), 4)  # noqa: E731
         span_start = cstart if cues else start
         polarity = ctx.base_polarity()
@@ -325,8 +312,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
             p2 = n2.end + u2.end()
             tail = re.match(r"\s*(?:in|for|if|at)\s+[^.;,()]{1,40}", text[p2:], re.I)
             op2 = comp2[0]
-            iv2 = {">=": (n2.value, True, None, None), ">": (n2.value, False, None, None),
-                   "<=": (None, None, n2.value, True), "<": (None, None, n2.value, False)}.get(op2, (n2.value, True, None, None))
+            iv2 = one_sided(op2, n2.value) or (n2.value, True, None, None)
             w2 = u2.group(1)
             out.append(Constraint(
                 type="life_expectancy", polarity=polarity, text=text[alt.end():p2],

@@ -10,7 +10,7 @@ import re
 
 from .context import CriterionContext
 from .model import Constraint, Interval
-from .quantities import match_comparator, match_comparator_after, match_number, skip_ws
+from .quantities import match_comparator, match_comparator_after, match_number, one_sided, skip_ws
 from .registry import extractor
 
 _FILLER = re.compile(
@@ -68,16 +68,7 @@ def _scores(ctx: CriterionContext, pos: int, limit: int) -> tuple[int, int, tupl
         if after:
             op, p = after
     lo, hi = min(values), max(values)
-    if op == ">=":
-        iv = (lo, True, None, None)
-    elif op == ">":
-        iv = (lo, False, None, None)
-    elif op == "<=":
-        iv = (None, None, lo, True)
-    elif op == "<":
-        iv = (None, None, lo, False)
-    else:
-        iv = (lo, True, hi, True)
+    iv = one_sided(op, lo) or (lo, True, hi, True)
     return start, p, iv
 
 

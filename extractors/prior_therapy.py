@@ -14,7 +14,7 @@ import re
 
 from .context import CriterionContext
 from .model import Constraint, Interval
-from .quantities import match_comparator, match_comparator_after, match_number, skip_ws
+from .quantities import leading_comparator, match_comparator_after, match_number, one_sided, skip_ws
 from .registry import extractor
 from .therapy_mentions import TherapyMention, therapy_mentions
 
@@ -45,13 +45,8 @@ _WORD_OR_NUMBER = re.compile(r"(?<![\w.\-/])(?:\d+|[A-Za-z]+)(?![\w\-])")
 def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMention | None = None):
     """(start, end, op, n, n2, count_unit) for "[comparator] N [or more] [prior] UNIT" at `pos`."""
     text = ctx.text
-    p = skip_ws(text, pos)
-    start = p
-    op = None
-    comp = match_comparator(text, p, ctx.rules)
-    if comp and comp[0] != "=":
-        op, p = comp
-        p = skip_ws(text, p)
+    start = skip_ws(text, pos)
+    op, p = leading_comparator(text, start, ctx.rules)
     n = match_number(text, p, ctx.rules)
     if n is None or n.end > limit or n.value > 50 or n.text.lower() in ("a", "an"):
         return None  # "a previous targeted therapy" is not a count
@@ -102,14 +97,8 @@ def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
     text = ctx.text
     if n2 is not None:
         return n, True, n2, True
-    if op == ">=":
-        return n, True, None, None
-    if op == ">":
-        return n, False, None, None
-    if op == "<=":
-        return None, None, n, True
-    if op == "<":
-        return None, None, n, False
+    if op is not None:
+        return one_sided(op, n)
     if _ONLY.search(text[max(0, start - 12):start]):
         return n, True, n, True
     if ctx.rules.allowed_cues.search(text, sentence[0], sentence[1]) is not None:

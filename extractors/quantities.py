@@ -125,6 +125,22 @@ def match_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str, in
     return op, end
 
 
+def leading_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str | None, int]:
+    """(op, position after it) for an ordering comparator at `pos` (skipping spaces), or
+    (None, the first non-space position). "=" is not an ordering and is left alone."""
+    p = skip_ws(text, pos)
+    comp = match_comparator(text, p, rules)
+    if comp and comp[0] != "=":
+        return comp[0], skip_ws(text, comp[1])
+    return None, p
+
+
+def one_sided(op: str | None, value: float) -> tuple | None:
+    """(min, min_inclusive, max, max_inclusive) for "op value"; None for no or "=" operator."""
+    return {">=": (value, True, None, None), ">": (value, False, None, None),
+            "<=": (None, None, value, True), "<": (None, None, value, False)}.get(op or "")
+
+
 def match_comparator_after(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
     p = skip_ws(text, pos)
     m = rules.comparators_after.match_at(text, p)
@@ -280,17 +296,9 @@ def interval_of(th: Threshold, lo_value: float | None = None, hi_value: float | 
     if th.hi is not None:
         a, b = (lo, hi) if lo <= hi else (hi, lo)
         return a, th.extras.get("lo_inclusive", True), b, th.extras.get("hi_inclusive", True)
-    if th.op == ">=":
-        return lo, True, None, None
-    if th.op == ">":
-        return lo, False, None, None
-    if th.op == "<=":
-        return None, None, lo, True
-    if th.op == "<":
-        return None, None, lo, False
     if th.op == "=":
         return lo, True, lo, True
-    return None
+    return one_sided(th.op, lo)
 
 
 def strip_escapes(text: str) -> str:

@@ -63,7 +63,7 @@ class CompiledRules:
                 master.add(n, Concept("drug", drug_id, f"drugs.{drug_id.replace(' ', '_')}"), None if n != drug_id else False)
         for therapy, phrases in (v.get("naive_cues") or {}).items():
             for p in phrases:
-                master.add(p, Concept("naive", therapy, f"prior_therapy.naive"), None)
+                master.add(p, Concept("naive", therapy, "prior_therapy.naive"), None)
         for value, phrases in (v.get("sex_terms") or {}).items():
             for p in phrases:
                 master.add(p, Concept("sex", value, "demographics.sex"), False)

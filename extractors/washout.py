@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .context import CriterionContext
-from .model import Constraint, Interval
+from .model import Constraint
 from .registry import extractor
 from .therapy_mentions import therapy_mentions
 from .units import duration_days, duration_unit_name
