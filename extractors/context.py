@@ -12,14 +12,19 @@ from .lexicon import Match
 from .model import Criterion
 from .vocab import CompiledRules, Concept
 
-_SENTENCE_END = re.compile(
+_PLAIN_SENTENCE_END = (
     r"(?<=[.;!?])\s+(?=[A-Z(\"'\d•\-])|\n\s*\n|;\s*|\n(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)"
+)
+_SENTENCE_END = re.compile(
+    _PLAIN_SENTENCE_END
     # the flattened legacy layout runs items together: "… for carcinoma No concurrent …",
     # "… since prior interferon alfa Chemotherapy: No prior …"
-    r"|(?<=[a-z0-9%)\]])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
+    + r"|(?<=[a-z0-9%)\]])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
     r"Must|See|Other|Any)\s)"
     r"|(?<=[a-z0-9%)\]])\s+(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s)"
 )
+_SHORT_SENTENCE_END = re.compile(_PLAIN_SENTENCE_END)
+_FLATTENED_MIN_LENGTH = 120  # shorter criteria are one item: no need for the costly item-start splits
 _OPEN, _CLOSE = "([", ")]"
 
 
@@ -158,7 +163,8 @@ def find_parens(text: str) -> list[tuple[int, int]]:
 
 def find_sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
+    splitter = _SENTENCE_END if len(text) >= _FLATTENED_MIN_LENGTH else _SHORT_SENTENCE_END
+    for m in splitter.finditer(text):
         if m.group().isspace() and m.start() > 0 and text[m.end():m.end() + 1].isupper():
             # a mid-line split before a label or an item start: only after a lower-case word
             # ("Expected Survival Time: …" is one phrase, not a label after "Survival")

@@ -23,6 +23,7 @@ _DURATION = re.compile(
     r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
     re.I,
 )
+_UNIT_WORD = re.compile(r"(?i)(?:day|week|wk|month|mo|mth|year|yr|hour|hr|h|d)s?\b")
 _LEAD_FILLER = re.compile(
     r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?|"
     r"\d+\s*(?:half[\s-]*lives|half[\s-]*life|t1/2)\s*(?:,\s*)?(?:or|and)\b)*$", re.I)
@@ -97,6 +98,8 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
     if not ctx.kinds & {"therapy", "drug"}:
         return []
+    if not _UNIT_WORD.search(text):
+        return []  # the cheap test: no duration unit at all
     durations = [d for d in _DURATION.finditer(text) if _duration_value(ctx, d) is not None]
     if not durations:
         return []
