@@ -88,6 +88,21 @@ class CriterionContext:
     def base_polarity(self) -> str:
         return "exclude" if self.section == "exclusion" else "include"
 
+    def polarity_at(self, pos: int) -> tuple[str, str | None]:
+        """(polarity, condition) of a requirement at `pos`. Inside an exclusion criterion, an
+        exception clause ("unless life expectancy > 3 years") or a sentence that says what
+        patients must have ("LVEF must be at least 50%") states an inclusion."""
+        base = self.base_polarity()
+        if base == "exclude":
+            exc = self.in_exception(pos)
+            if exc is not None:
+                clause = re.sub(r"\\(?=[<>=*])", "", self.text[exc[0]:exc[1]]).strip(" ()[],;.")
+                return "include", clause
+            s, _ = self.sentence_of(pos)
+            if self.rules.include_cues.search(self.text, s, pos) is not None:
+                return "include", None
+        return base, None
+
     def sentence_of(self, pos: int) -> tuple[int, int]:
         for s, e in self.sentences:
             if s <= pos < e:

@@ -291,10 +291,10 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
             iv = one_sided(op, n.value) or (n.value, True, None, None)  # "life expectancy of 3 months": at least
         to_days = lambda v, w=word: None if v is None else round(duration_days(v, w), 4)  # noqa: E731
         span_start = cstart if cues else start
-        polarity = ctx.base_polarity()
+        polarity, exc_condition = ctx.polarity_at(start)
         out.append(Constraint(
             type="life_expectancy", polarity=polarity, text=text[span_start:p], span=ctx.span(span_start, p),
-            rule="demographics.life_expectancy", interval=Interval(*iv), unit=unit,
+            rule="demographics.life_expectancy", interval=Interval(*iv), unit=unit, condition=exc_condition,
             normalized={"min": to_days(iv[0]), "max": to_days(iv[2]), "unit": "day"},
         ))
         # "> 3 months for Phase 1 and > 6 months for Phase 2": the alternatives, each with its condition
@@ -329,7 +329,7 @@ _LE_ALTERNATIVE = re.compile(r"(?P<cond>\s*(?:in|for|if|at)\s+[^.;()]{1,40}?)?\s
 
 _SEX_ONLY = re.compile(
     r"(?i)^\s*(?:(?:sex|gender)\s*:\s*)?(?P<w>female|females|women|woman|male|males|men|man)(?:\s+(?:patients|subjects|participants|only|volunteers))?"
-    r"(?:\s+only)?\s*(?:[.,;]|$|\s+(?:aged|age|ages|between|from|≥|>=|>|\d))"
+    r"(?:\s+only)?\s*(?:[.;]|$|,\s*(?:aged?|ages|between|from|\d)|\s+(?:aged|age|ages|between|from|≥|>=|>|\d))"
 )
 
 

@@ -232,20 +232,6 @@ def _condition_between(ctx: CriterionContext, start: int, end: int) -> str | Non
     return (prefix + body).strip() or None
 
 
-def _polarity(ctx: CriterionContext, th_start: int) -> tuple[str, str | None]:
-    """(polarity, condition from an exception clause) for a threshold at `th_start`."""
-    base = ctx.base_polarity()
-    if base == "exclude":
-        exc = ctx.in_exception(th_start)
-        if exc is not None:
-            clause = strip_escapes(ctx.text[exc[0]:exc[1]]).strip(" ()[],;.")
-            return "include", clause
-        s, _ = ctx.sentence_of(th_start)
-        if ctx.rules.include_cues.search(ctx.text, s, th_start) is not None:
-            return "include", None
-    return base, None
-
-
 def _constraint(ctx: CriterionContext, a: AnalyteRule, th: Threshold, start: int, end: int,
                 polarity: str, condition: str | None) -> Constraint | None:
     text = ctx.text
@@ -321,6 +307,8 @@ def _negated_close(ctx: CriterionContext, pos: int, s_start: int) -> bool:
     if cue is None or "neg" not in cue.values or "pseudo" in cue.values:
         return False
     between = text[cue.end:pos]
+    if re.search(r"(?i)\bdefined\s+as\b", between):
+        return ctx.rules.termination.search(between) is None  # "No hypertension, defined as SBP > 150"
     return ctx.rules.termination.search(between) is None and not re.search(r"[,;:]", between)
 
 
@@ -498,7 +486,7 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                 tail = text[t.end:tail_end]
                 if re.match(r"\s*(?:,\s*)?(?:if|in case|in patients|for patients|in subjects|for subjects|unless|in the presence|in the setting|when)\b", tail, re.I):
                     cond = _condition_between(ctx, t.end, tail_end)
-            polarity, exc_condition = _polarity(ctx, t.start)
+            polarity, exc_condition = ctx.polarity_at(t.start)
             if _negated_close(ctx, group[0].start, s_start) and not exc_condition:
                 # "No prolongation of QTc > 500 msec": the threshold describes who is excluded
                 polarity = "exclude" if polarity == "include" else "include"

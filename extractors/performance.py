@@ -144,16 +144,14 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
                 top = scale.range[1] if scale else 100
                 if any(v is not None and v > top for v in (a_iv[0], a_iv[2])):
                     continue
-                polarity = ctx.base_polarity()
-                if polarity == "exclude":
-                    s, _ = ctx.sentence_of(a_start)
-                    if ctx.rules.include_cues.search(text, s, a_start) is not None:
-                        polarity = "include"
+                polarity, exc_condition = ctx.polarity_at(a_start)
+                cond = cond or exc_condition
                 begin = span_start if k == 0 else a_start
                 out.append(Constraint(
                     type="performance_status", polarity=polarity, text=text[begin:a_end],
                     span=ctx.span(begin, a_end), rule=scale.rule_id if scale else f"performance.{sid.lower()}",
-                    interval=Interval(*a_iv), scale=sid, condition=cond if len(alternatives) > 1 else None,
+                    interval=Interval(*a_iv), scale=sid,
+                    condition=cond if (len(alternatives) > 1 or exc_condition) else None,
                 ))
         handled_to = alternatives[-1][1]
     # "Zubrod 0-2 or ECOG 0-2": one requirement on one scale

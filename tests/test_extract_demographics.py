@@ -172,3 +172,15 @@ def test_age_words_between_comparator_and_number(extract):
 def test_age_unit_written_once_for_two_bounds(extract):
     c = only(extract("Male or female ≥ 30 and <75 years of age", types=("age",)), type="age")
     assert (c["normalized"]["min"], c["normalized"]["max"], c["max_inclusive"]) == (30, 75, False)
+
+
+def test_exception_in_an_exclusion_states_an_inclusion(extract):
+    cs = extract("Recent malignancy unless the estimated life expectancy is greater than 36 months", "exclusion",
+                 types=("life_expectancy",))
+    c = only(cs, type="life_expectancy")
+    assert c["polarity"] == "include" and c["normalized"]["min"] == 1080 and "unless" in c["condition"]
+
+
+def test_sex_word_starting_a_sentence_about_contraception_is_no_restriction(extract):
+    assert extract("Male subjects, if not surgically sterilized, must use contraception", types=("sex",)) == []
+    assert only(extract("Female, 18 to 45 years", types=("sex",)), type="sex")["value"] == "female"

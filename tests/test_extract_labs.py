@@ -209,3 +209,9 @@ def test_thresholds_by_sex_are_conditional_alternatives(extract):
 
 def test_normal_before_a_measurement_is_not_a_multiple_of_normal(extract):
     assert labs(extract, "Normal cardiac ejection fraction") == []
+
+
+def test_negated_defined_condition(extract):
+    cs = labs(extract, "No hypertension, defined as systolic blood pressure > 160 mm Hg")
+    c = only(cs, analyte="sbp")
+    assert (c["polarity"], c["min"]) == ("exclude", 160)
