@@ -248,3 +248,15 @@ def test_allergy_and_induced_disease_are_not_prior_therapy(extract):
 def test_an_article_is_not_a_count(extract):
     cs = priors(extract, "Prior somatostatin analogues are allowed and not considered a previous targeted agent therapy")
     assert [c for c in cs if c["therapy"] == "targeted_therapy"] == []
+
+
+@pytest.mark.parametrize(
+    "text, therapy",
+    [
+        ("Previously untreated patients with advanced disease", "systemic_therapy"),
+        ("Patients without prior chemotherapy for metastatic disease", "chemotherapy"),
+    ],
+)
+def test_untreated_and_without_prior(extract, text, therapy):
+    c = only(priors(extract, text), therapy=therapy)
+    assert (c["max"], c["polarity"]) == (0, "include")
