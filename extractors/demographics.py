@@ -327,23 +327,34 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
 _LE_ALTERNATIVE = re.compile(r"(?P<cond>\s*(?:in|for|if|at)\s+[^.;()]{1,40}?)?\s*,?\s*\b(?:and|or)\s+", re.I)
 
 
-_SEX_ONLY = re.compile(
-    r"(?i)^\s*(?:(?:sex|gender)\s*:\s*)?(?P<w>female|females|women|woman|male|males|men|man)(?:\s+(?:patients|subjects|participants|only|volunteers))?"
-    r"(?:\s+only)?\s*(?:[.;]|$|,\s*(?:aged?|ages|between|from|\d)|\s+(?:aged|age|ages|between|from|≥|>=|>|\d))"
+_SEX_HEAD = re.compile(
+    r"(?i)^\s*(?:(?:sex|gender)\s*:\s*)?(?:(?:healthy|normal|ambulatory|adult|elderly|older|young|postmenopausal|"
+    r"post-menopausal|premenopausal|pre-menopausal|caucasian|asian|japanese|chinese|hispanic|african|black|white)\s+){0,2}"
+    r"(?P<w>female|females|women|woman|male|males|men|man|boys|girls)\b(?:\s+(?:patients|subjects|participants|volunteers))?"
+    r"(?:\s+only)?\s*(?P<after>[.;,]|$|\s+(?:aged|age|ages|between|from|who|with|able|≥|>=|>|\d))"
 )
+# sentences about contraception or pregnancy name a sex without restricting to it
+_NOT_A_RESTRICTION = re.compile(r"(?i)childbearing|child-bearing|contracept|pregnan|steril|partner|lactat|breast-?feed|nursing|"
+                                r"\bif\b|\bmust\s+(?:use|agree)")
 
 
 @extractor("eligex.sex.v1")
 def extract_sex(ctx: CriterionContext) -> list[Constraint]:
+    """A criterion that admits one sex: "Female", "Healthy males aged 18-45", "Sex: Female"."""
     text = ctx.text
-    m = _SEX_ONLY.match(text)
+    if ctx.section == "exclusion":
+        return []  # "Pregnant women" excluded says nothing about who may enter
+    m = _SEX_HEAD.match(text)
     if not m:
         return []
+    s, e = ctx.sentence_of(m.start("w"))
+    if _NOT_A_RESTRICTION.search(text, s, e):
+        return []
     # "Male or female", "men and women" say nothing
-    if re.match(r"(?i)\s*(?:(?:sex|gender)\s*:\s*)?\w+\s*(?:or|and|/)\s*(?:fe)?m", text[m.start("w"):]):
+    if re.match(r"(?i)\w+\s*(?:or|and|/|,)\s*(?:fe)?m|\w+\s*(?:or|and|/|,)\s*(?:wo)?men", text[m.start("w"):]):
         return []
     w = m.group("w").lower()
-    value = "female" if w.startswith(("f", "wom")) else "male"
+    value = "female" if w.startswith(("f", "wom", "girl")) else "male"
     start, end = m.start("w"), m.end("w")
     return [Constraint(type="sex", polarity=ctx.base_polarity(), text=text[start:end], span=ctx.span(start, end),
                        rule="demographics.sex", value=value)]

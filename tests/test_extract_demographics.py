@@ -184,3 +184,14 @@ def test_exception_in_an_exclusion_states_an_inclusion(extract):
 def test_sex_word_starting_a_sentence_about_contraception_is_no_restriction(extract):
     assert extract("Male subjects, if not surgically sterilized, must use contraception", types=("sex",)) == []
     assert only(extract("Female, 18 to 45 years", types=("sex",)), type="sex")["value"] == "female"
+
+
+@pytest.mark.parametrize("text, value", [("Normal healthy males", "male"), ("Ambulatory male, able to walk 10 meters", "male"),
+                                         ("Postmenopausal women with breast cancer", "female")])
+def test_sex_restriction_after_adjectives(extract, text, value):
+    assert only(extract(text, types=("sex",)), type="sex")["value"] == value
+
+
+def test_sex_words_in_exclusions_or_pregnancy_sentences_are_not_restrictions(extract):
+    assert extract("Pregnant women", "exclusion", types=("sex",)) == []
+    assert extract("Women who are pregnant or breastfeeding", types=("sex",)) == []
