@@ -23,6 +23,7 @@ _DURATION = re.compile(
     r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
     re.I,
 )
+_STUDY_PERIOD = re.compile(r"(?i)\s+(?:of|in)\s+(?:the|this)\s+(?:study|trial)(?!\s+(?:entry|start|drug|treatment|enrol|registration|day|visit))")
 _UNIT_WORD = re.compile(r"(?i)(?:day|week|wk|month|mo|mth|year|yr|hour|hr|h|d)s?\b")
 _LEAD_FILLER = re.compile(
     r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?|"
@@ -52,22 +53,27 @@ def _parent_target(ctx: CriterionContext, targets_all: list, main: re.Match, par
     of it or words the packs don't know ("nitrosoureas")."""
     before = [t for t in targets_all if t.end <= paren[0] and t.start >= ctx.sentence_of(main.start())[0]
               and not t.id.startswith("drug:")]
+    inner = ctx.text[paren[0] + 1:paren[1]]
+    # words the packs don't know ("nitrosoureas") name a subclass: the class keeps the longer window;
+    # named drugs alone ("(2 weeks for trastuzumab)") get it for themselves only
+    rest = inner
+    for t in sorted(named, key=lambda t: -t.start):
+        rest = rest[:max(0, t.start - paren[0] - 1)] + rest[t.end - paren[0] - 1:]
+    if not re.search(r"(?i)\b(?:for|since|if|or|and)\s+(?!the\b|other\b)[a-z]{5,}", rest):
+        return None
     if named:
         before = [t for t in before if all(t.id in n.classes or t.id == n.id for n in named)]
     elif len(before) > 1:
-        before = [t for t in before if t.id == "chemotherapy"]  # "(6 weeks for nitrosoureas)"
-    if len(before) != 1:
-        return None
-    inner = ctx.text[paren[0] + 1:paren[1]]
-    if not named and not re.search(r"(?i)\b(?:for|since|if)\s+(?!the\b)[a-z]{5,}", inner):
-        return None
-    return before[0]
+        before = [t for t in before if t.id == "chemotherapy"]
+    return before[0] if len(before) == 1 else None
 
 
 def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> bool:
     text = ctx.text
     if _AFTER_FUTURE.match(text, m.end()):
         return False
+    if re.search(r"(?i)\bthe\s+$", text[max(0, m.start() - 5):m.start()]) and _STUDY_PERIOD.match(text, m.end()):
+        return False  # "within the 24 weeks of the study": the study period, not a look-back
     before = text[max(s_start, m.start() - 45):m.start()]
     # a look-back cue just before: "within (the past) 4 weeks", "in the last 6 months"
     for cue in ctx.rules.lookback_cues.finditer(before):
