@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import Match
 from .model import Criterion
 from .vocab import CompiledRules, Concept
 
@@ -117,18 +116,6 @@ class CriterionContext:
                 best = (o, c)
         return best
 
-    def mentions_between(self, start: int, end: int, *kinds: str) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end and (not kinds or m.kinds() & set(kinds))]
-
-    def cue_before(self, lexicon, pos: int, window: int = 60, stop_at_clause: bool = True) -> Match | None:
-        """The last phrase of `lexicon` ending before `pos` within the sentence (and window)."""
-        s, _ = self.sentence_of(pos)
-        lo = max(s, pos - window)
-        found = None
-        for m in lexicon.finditer(self.text, lo, pos):
-            found = m
-        return found
-
     def in_exception(self, pos: int) -> tuple[int, int] | None:
         """The span of an exception clause ("except …", "unless …") that covers `pos`."""
         s, e = self.sentence_of(pos)
@@ -150,9 +137,7 @@ class CriterionContext:
         cue = None
         for m in self.rules.negation.finditer(self.text, lo, pos):
             cue = m
-        if cue is None or "pseudo" in cue.values and "neg" not in cue.values:
-            return False
-        if "pseudo" in cue.values:
+        if cue is None or "pseudo" in cue.values:
             return False
         between = self.text[cue.end:pos]
         if self.rules.termination.search(between) is not None:

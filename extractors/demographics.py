@@ -111,7 +111,8 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     # "+" right after the unit: "6 months+"
     if op is None and n2 is None and p < len(text) and text[p] == "+":
         op, p = ">=", p + 1
-    cue_before = cue_before or bool(re.search(r"(?i)\bage", text[start:n.start]))  # "over the age of 18"
+    # "over the age of 18", "older than 80 years"
+    cue_before = cue_before or bool(re.search(r"(?i)\bage|older|younger", text[start:n.start]))
     if not (cue_before or age_after or label_age or (unit_word and re.match(r"(?i)\s*(?:old|of age)", text[p - 8:p + 8] or ""))):
         return None
     if unit_word is None and not (label_age or cue_before):

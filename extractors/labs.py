@@ -427,10 +427,14 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         # follow-ons: restatements in other units, conditional alternatives, the other bound
         unit_ok = _unit_ok_for(ctx, analytes)
         pair = any(a.id in ("sbp", "dbp") for a in analytes)
+        paren_condition = False
         while True:
             words = _WORDS_PAREN.match(text, p)
             if words:
-                chain[-1] = (chain[-1][0], chain[-1][1] or strip_escapes(words.group(1)).strip())
+                # "(males) or > 470 ms (females)": a group word in brackets, kept only if an alternative follows
+                if chain[-1][1] is None:
+                    chain[-1] = (chain[-1][0], strip_escapes(words.group(1)).strip())
+                    paren_condition = True
                 p = words.end()
             lead = _LEAD_CONDITION.match(text, p)
             if lead and ctx.rules.condition_intro.match_at(lead.group("cond"), 0):
@@ -474,6 +478,8 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
             if cond:
                 chain[-1] = (th2, cond)
                 p = cond_end
+        if len(chain) == 1 and paren_condition:
+            chain = [(chain[0][0], None)]  # "Hemoglobin ≥ 10 g/dl (transfusion allowed)": a remark, not a condition
         chain = _merge_two_sided(text, chain)
         unit_mismatch: list[AnalyteRule] = []
         for k, (t, cond) in enumerate(chain):

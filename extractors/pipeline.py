@@ -22,6 +22,7 @@ from .vocab import CompiledRules
 NO_CRITERIA_WARNING = "no eligibility criteria found in this document"
 # the cheap test: a criterion with no concept mention, no label and no digit holds no constraint
 _HAS_DIGIT = re.compile(r"\d")
+_COUNT_WORDS = re.compile(r"(?i)prior|previous|older|younger")  # "two prior regimens", "older than eighty"
 
 
 class Extractor:
@@ -49,7 +50,8 @@ class Extractor:
             record.criteria.append(result)
             extra = aliases.mentions_in(criterion.text) if aliases else None
             ctx = build_context(criterion, self.compiled, self.units, extra, mentions)
-            if not ctx.mentions and not criterion.label and _HAS_DIGIT.search(criterion.text) is None:
+            if not ctx.mentions and not criterion.label and _HAS_DIGIT.search(criterion.text) is None \
+                    and _COUNT_WORDS.search(criterion.text) is None:
                 continue
             for fn in self.extractors.values():
                 result.constraints.extend(fn(ctx))

@@ -39,7 +39,7 @@ _ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s
 _ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-\s]+line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
 
 
-_WORD_OR_NUMBER = re.compile(r"(?<![\w.\-/])(?:\d+|[A-Za-z]+)(?![\w\-])")
+_WORD_OR_NUMBER = re.compile(r"(?<![\w.\-/–])(?:\d+|[A-Za-z]+)(?![\w])(?!-[A-Za-z])")
 
 
 def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMention | None = None):
@@ -92,6 +92,19 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMenti
     return start, p, op, n.value, (n2.value if n2 else None), unit_m.values[0]
 
 
+_NOT_BEFORE = re.compile(r"(?i)(?:\bnot|n't)\s+$")
+
+
+def _negate(iv: tuple) -> tuple:
+    """The complement of a one-sided count interval ("not more than 1" is at most 1)."""
+    mn, mn_in, mx, mx_in = iv
+    if mn is not None and mx is None:
+        return None, None, mn, not mn_in
+    if mx is not None and mn is None:
+        return mx, not mx_in, None, None
+    return iv
+
+
 def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
     start, _, op, n, n2, _ = count
     text = ctx.text
@@ -101,7 +114,8 @@ def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
         return one_sided(op, n)
     if _ONLY.search(text[max(0, start - 12):start]):
         return n, True, n, True
-    if ctx.rules.allowed_cues.search(text, sentence[0], sentence[1]) is not None:
+    allowed = ctx.rules.allowed_cues.search(text, sentence[0], sentence[1])
+    if allowed is not None and not _NOT_BEFORE.search(text, max(0, allowed.start - 6), allowed.start):
         return None, None, n, True
     return n, True, None, None
 
@@ -231,8 +245,8 @@ def _make(ctx: CriterionContext, t: TherapyMention | None, therapy: str, rule: s
 
 
 _UNNAMED_COUNT = re.compile(
-    r"(?i)(?<![\w.])(?:\d+|one|two|three|four|five|six)\s+(?:or\s+(?:more|fewer|less)\s+)?(?:prior|previous)\s+"
-    r"(?P<systemic>systemic\s+|anti-?cancer\s+|standard\s+|lines?\s+of\s+)?"
+    r"(?i)(?<![\w.\-–])(?:\d+|one|two|three|four|five|six)(?:\s*(?:-|–|to)\s*\d+)?\s+(?:or\s+(?:more|fewer|less)\s+)?"
+    r"(?:prior|previous)\s+(?P<systemic>systemic\s+|anti-?cancer\s+|standard\s+)?(?P<lines>lines?\s+of\s+)?"
     r"(?P<unit>therapies|therapy|treatments?|regimens?|lines?)\b")
 
 
@@ -253,8 +267,8 @@ def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> li
         s, e = ctx.sentence_of(m.start())
         iv = _interval(ctx, count, (s, e))
         words = (m.group("systemic") or "").lower()
-        therapy = "systemic_therapy" if ("systemic" in words or m.group("unit").lower().startswith(("regimen", "line"))) \
-            else "anticancer_therapy"
+        lines_or_regimens = bool(m.group("lines")) or m.group("unit").lower().startswith(("regimen", "line"))
+        therapy = "systemic_therapy" if ("systemic" in words or lines_or_regimens) else "anticancer_therapy"
         out.append(_make(ctx, None, therapy, "prior_therapy.unnamed_count", begin, count[1], iv, count[5],
                          _polarity(ctx, begin)))
     return out
@@ -287,11 +301,19 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         count = _find_count(ctx, t, mentions)
         if count is not None:
             iv = _interval(ctx, count, (s, e))
+            if ctx.is_negated(count[0]):
+                iv = _negate(iv)  # "must not have had more than one prior regimen": at most one
             start, end = min(count[0], t.start), max(count[1], t.end)
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", start, end, iv, count[5], _polarity(ctx, start)))
             counted.add(t.id)
             continue
-        if ctx.rules.allowed_cues.search(text, s, e) is not None:
+        allowed = ctx.rules.allowed_cues.search(text, s, e)
+        if allowed is not None and not _NOT_BEFORE.search(text, max(s, allowed.start - 6), allowed.start):
+            continue
+        if allowed is not None and _prior_cue(ctx, t):
+            # "Prior chemotherapy is not allowed"
+            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (None, None, 0, True), "any",
+                             "include"))
             continue
         any_lead = _ANY.search(text[max(s, t.start - 40):t.start])
         if ctx.is_negated(t.start) and _prior_cue(ctx, t):

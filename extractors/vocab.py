@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from .lexicon import Lexicon, _Trie, lexicon_from_list, lexicon_from_mapping
 from .rulepack import RuleSet
@@ -93,7 +92,6 @@ class CompiledRules:
         self.count_units = lexicon_from_mapping(v.get("count_units", {}))
         self.number_words: dict[str, float] = {k.lower(): float(n) for k, n in (v.get("number_words") or {}).items()}
         self.line_ordinals: dict[str, int] = {k.lower(): int(n) for k, n in (v.get("line_ordinals") or {}).items()}
-        self.durations = lexicon_from_mapping(v.get("durations", {}))
         self.prior_cues = lexicon_from_list(v.get("prior_cues", []))
         self.prior_cues_near = lexicon_from_list(v.get("prior_cues_near", []))
         self.allowed_cues = lexicon_from_list(v.get("allowed_cues", []))
@@ -106,14 +104,9 @@ class CompiledRules:
         for p in v.get("lln", []):
             self.uln.add(p, "LLN")
         self.normal_limits = lexicon_from_list(v.get("normal_limits", []))
-        self.age_cues = lexicon_from_list(v.get("age_cues", []))
         # INN stems, searched in lower-cased text; the word start is found by walking back
         stems = _Trie()
         for x in {x.lower() for x in v.get("drug_suffixes", [])}:
             stems.add(x)
         body = stems.regex(root=False)
         self.drug_suffix_re = re.compile(r"(?:" + body + r")(?![\w-])") if body else None
-        self.sex_terms = lexicon_from_mapping(v.get("sex_terms", {}))
-
-    def analyte(self, analyte_id: str) -> Any:
-        return self.rules.analytes[analyte_id]

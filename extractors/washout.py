@@ -155,6 +155,10 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             prev_end_by_sentence[s_start] = m.end()
         if not targets:
             continue
+        allowed = ctx.rules.allowed_cues.search(text, s_start, s_end)
+        if allowed is not None and not re.search(r"(?i)(?:\bnot|n't)\s+$", text[max(0, allowed.start - 6):allowed.start]) \
+                and not re.match(r"(?i)[^.;]{0,40}\b(?:if|provided|as long as|only)\b", text[allowed.end:s_end]):
+            continue  # "Palliative radiotherapy within 2 weeks is permitted": an allowance, not a washout
         anchor = None
         for a in ctx.rules.anchors.finditer(text, m.end(), s_end):
             anchor = a.values[0]

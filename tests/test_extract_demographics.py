@@ -195,3 +195,8 @@ def test_sex_restriction_after_adjectives(extract, text, value):
 def test_sex_words_in_exclusions_or_pregnancy_sentences_are_not_restrictions(extract):
     assert extract("Pregnant women", "exclusion", types=("sex",)) == []
     assert extract("Women who are pregnant or breastfeeding", types=("sex",)) == []
+
+
+def test_older_than_is_an_age(extract):
+    c = only(extract("Older than 80 years", "exclusion", types=("age",)), type="age")
+    assert (c["polarity"], c["min"], c["min_inclusive"]) == ("exclude", 80, False)

@@ -215,3 +215,12 @@ def test_negated_defined_condition(extract):
     cs = labs(extract, "No hypertension, defined as systolic blood pressure > 160 mm Hg")
     c = only(cs, analyte="sbp")
     assert (c["polarity"], c["min"]) == ("exclude", 160)
+
+
+def test_ratio_and_daily_amount_without_a_full_unit(extract):
+    assert only(labs(extract, "Urine protein-to-creatinine ratio < 2"), analyte="upcr")["max"] == 2
+    assert only(labs(extract, "24-hour urine protein < 1 g"), analyte="urine_protein")["normalized"]["max"] == 1
+
+
+def test_a_remark_in_brackets_is_not_a_condition(extract):
+    assert only(labs(extract, "Hemoglobin ≥ 10 g/dl (transfusion allowed)"), analyte="hemoglobin")["condition"] is None

@@ -262,3 +262,26 @@ def test_an_article_is_not_a_count(extract):
 def test_untreated_and_without_prior(extract, text, therapy):
     c = only(priors(extract, text), therapy=therapy)
     assert (c["max"], c["polarity"]) == (0, "include")
+
+
+@pytest.mark.parametrize(
+    "text, therapy, bounds",
+    [
+        ("Patients must have received at least one prior regimen", "systemic_therapy", (1, None)),
+        ("Received 1-3 prior lines of chemotherapy", "chemotherapy", (1, 3)),
+        ("Must not have had more than one prior chemotherapy regimen", "chemotherapy", (None, 1)),
+        ("Prior chemotherapy is not allowed", "chemotherapy", (None, 0)),
+    ],
+)
+def test_counts_in_words_ranges_and_negations(extract, text, therapy, bounds):
+    c = only(priors(extract, text), therapy=therapy)
+    assert (c["min"], c["max"]) == bounds
+
+
+def test_negation_of_progression_is_not_a_negation_of_the_therapy(extract):
+    cs = priors(extract, "No evidence of disease progression during prior treatment with sorafenib")
+    assert not [c for c in cs if c["max"] == 0]
+
+
+def test_permitted_recent_therapy_is_not_a_washout(extract):
+    assert washouts(extract, "Palliative radiotherapy within 2 weeks prior to enrollment is permitted") == []
