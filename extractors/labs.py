@@ -288,11 +288,12 @@ def _same_threshold(ctx: CriterionContext, analytes: list[AnalyteRule], a: Thres
     an = analytes[0]
     va = _normalize(ctx, an, a.lo, a.unit)[1]
     vb = _normalize(ctx, an, b.lo, b.unit)[1]
-    return va is not None and vb is not None and abs(va - vb) <= 0.05 * max(abs(va), abs(vb), 1e-9)
+    return va is not None and vb is not None and abs(va - vb) <= 0.025 * max(abs(va), abs(vb), 1e-9)
 
 
 _LEAD_CONDITION = re.compile(r"\s*,?\s*(?P<cond>(?:for|in|if|when|with)\s+[^;()\d<>≤≥=]{1,40}?)(?=\s*(?:,|;|\(|\bor\b|\band\b))", re.I)
 _CHANGE = re.compile(r"(?i)\b(?:drop|decrease|increase|fall|rise|change|reduction|decline|variation|elevation of|difference|loss|gain)(?:es|s)?\b(?:\s+in)?")
+_GROUP_CONDITION = re.compile(r"(?i)(?:for|in)\s+(?:males?|females?|men|women|boys|girls|children|adults|phase|part|cohort|arm|group|stage)\b")
 _GROUP_WORD = re.compile(r"(?i)(males?|females?|men|women|boys|girls)\s*[:,]?\s*(?=[≥≤<>=\\]|\d)")
 _JOIN_AND = re.compile(r"[\s,]*(?:and|to|but|,)[\s,]*$", re.I)
 
@@ -437,7 +438,7 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                     paren_condition = True
                 p = words.end()
             lead = _LEAD_CONDITION.match(text, p)
-            if lead and ctx.rules.condition_intro.match_at(lead.group("cond"), 0):
+            if lead and (ctx.rules.condition_intro.match_at(lead.group("cond"), 0) or _GROUP_CONDITION.match(lead.group("cond"))):
                 chain[-1] = (chain[-1][0], chain[-1][1] or strip_escapes(lead.group("cond")).strip())
                 p = lead.end()
             f = _FOLLOW.match(text, p)
@@ -475,6 +476,9 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
             close = re.search(r"[)\]]|;|\.(?:\s|$)|\b(?:or|and)\s+(?:[≥≤<>]|greater|less|more|at least|no)", text[p:])
             cond_end = p + close.start() if close else len(text)
             cond = _condition_between(ctx, p, cond_end)
+            group_cond = _GROUP_CONDITION.match(text[p:cond_end].lstrip(" ,"))
+            if cond is None and group_cond:
+                cond = text[p:cond_end].strip(" ,")  # "≥ 470 ms for females"
             if cond:
                 chain[-1] = (th2, cond)
                 p = cond_end

@@ -224,3 +224,8 @@ def test_ratio_and_daily_amount_without_a_full_unit(extract):
 
 def test_a_remark_in_brackets_is_not_a_condition(extract):
     assert only(labs(extract, "Hemoglobin ≥ 10 g/dl (transfusion allowed)"), analyte="hemoglobin")["condition"] is None
+
+
+def test_close_thresholds_for_two_groups_are_not_a_restatement(extract):
+    cs = labs(extract, "QTcF ≥ 450 ms for males or ≥ 470 ms for females", "exclusion")
+    assert {(c["min"], c["condition"]) for c in cs} == {(450, "for males"), (470, "for females")}
