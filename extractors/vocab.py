@@ -91,6 +91,9 @@ class CompiledRules:
         self.since_cues = lexicon_from_list(wc.get("since", []))
         self.count_units = lexicon_from_mapping(v.get("count_units", {}))
         self.number_words: dict[str, float] = {k.lower(): float(n) for k, n in (v.get("number_words") or {}).items()}
+        from .washout import duration_pattern
+
+        self.duration_re = duration_pattern(self.number_words)
         self.line_ordinals: dict[str, int] = {k.lower(): int(n) for k, n in (v.get("line_ordinals") or {}).items()}
         self.prior_cues = lexicon_from_list(v.get("prior_cues", []))
         self.prior_cues_near = lexicon_from_list(v.get("prior_cues_near", []))

@@ -17,12 +17,16 @@ from .registry import extractor
 from .therapy_mentions import therapy_mentions
 from .units import duration_days, duration_unit_name
 
-_DURATION = re.compile(
-    r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|[A-Za-z]+(?:-[A-Za-z]+)?(?=\s))(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
-    r"(?:\(\s*\d+\s*\)\s*)?(?:(?:consecutive|additional|more|full|further|previous|preceding|prior)\s+)?"
-    r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
-    re.I,
-)
+def duration_pattern(number_words) -> re.Pattern:
+    """"4 weeks", "one month", "3 to 4 weeks", "four (4) weeks", "2 consecutive weeks"; number
+    words come from the packs (`vocabulary.number_words`)."""
+    words = "|".join(sorted((re.escape(w) for w in number_words), key=len, reverse=True)) or "(?!)"
+    return re.compile(
+        r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|(?i:" + words + r")(?=\s))(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
+        r"(?:\(\s*\d+\s*\)\s*)?(?:(?:consecutive|additional|more|full|further|previous|preceding|prior)\s+)?"
+        r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
+        re.I,
+    )
 _STUDY_PERIOD = re.compile(r"(?i)\s+(?:of|in)\s+(?:the|this)\s+(?:study|trial)(?!\s+(?:entry|start|drug|treatment|enrol|registration|day|visit))")
 _UNIT_WORD = re.compile(r"(?i)(?:day|week|wk|month|mo|mth|year|yr|hour|hr|h|d)s?\b")
 _LEAD_FILLER = re.compile(
@@ -106,7 +110,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
         return []
     if not _UNIT_WORD.search(text):
         return []  # the cheap test: no duration unit at all
-    durations = [d for d in _DURATION.finditer(text) if _duration_value(ctx, d) is not None]
+    durations = [d for d in ctx.rules.duration_re.finditer(text) if _duration_value(ctx, d) is not None]
     if not durations:
         return []
     targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
