@@ -185,29 +185,37 @@ _THERAPY_KEYS = ("prior", "previous", "treat", "therap", "receiv", "within", "si
                  "naive", "naïve", "dose", "agent")
 
 
-def find_mentions(text: str, rules: CompiledRules, start: int = 0, end: int | None = None) -> list[Mention]:
+def find_mentions(text: str, rules: CompiledRules, start: int = 0, end: int | None = None,
+                  with_stems: bool = True) -> list[Mention]:
     """Concept mentions in text[start:end] (offsets into `text`): pack phrases and drug stems."""
     end = len(text) if end is None else end
     mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text, start, end)
                 # "non-interventional", "non-platinum": a "non" prefix negates the word itself
                 if "non" not in text[max(0, m.start - 4):m.start].lower()
                 or not _NON_PREFIX.search(text, max(0, m.start - 4), m.start)]
-    low = text[start:end].lower()
-    if rules.drug_suffix_re is not None and any(k in low for k in _THERAPY_KEYS):
-        # a generic name by its INN stem ("afatinib", "romiplostim")
-        stems = []
-        for m in rules.drug_suffix_re.finditer(low):
-            i = m.start()
-            while i > 0 and low[i - 1].isalpha():
-                i -= 1
-            if m.start() - i >= 3 and (i == 0 or low[i - 1] not in "-_0123456789"):
-                word = text[start + i:start + m.end()]
-                stems.append(Mention(start + i, start + m.end(), word, (Concept("drug", word.lower(), "drugs.by_stem"),)))
-        mentions = _merge_mentions(mentions, stems)
+    if with_stems:
+        mentions = merge_mentions(mentions, stem_mentions(text[start:end], rules, start))
     return mentions
 
 
-def _merge_mentions(mentions: list[Mention], extra: list[Mention]) -> list[Mention]:
+def stem_mentions(text: str, rules: CompiledRules, offset: int = 0) -> list[Mention]:
+    """Generic drug names found by their INN stem ("afatinib", "romiplostim"), in text that talks
+    about treatment (the cheap test: one of a few substrings)."""
+    low = text.lower()
+    if rules.drug_suffix_re is None or not any(k in low for k in _THERAPY_KEYS):
+        return []
+    stems = []
+    for m in rules.drug_suffix_re.finditer(low):
+        i = m.start()
+        while i > 0 and low[i - 1].isalpha():
+            i -= 1
+        if m.start() - i >= 3 and (i == 0 or low[i - 1] not in "-_0123456789"):
+            word = text[i:m.end()]
+            stems.append(Mention(offset + i, offset + m.end(), word, (Concept("drug", word.lower(), "drugs.by_stem"),)))
+    return stems
+
+
+def merge_mentions(mentions: list[Mention], extra: list[Mention]) -> list[Mention]:
     """Add the extra mentions that overlap none of `mentions`, in text order."""
     if not extra:
         return mentions
@@ -227,6 +235,6 @@ def build_context(criterion: Criterion, rules: CompiledRules, units: object,
     if mentions is None:
         mentions = find_mentions(criterion.text, rules)
     if extra_mentions:
-        mentions = _merge_mentions(mentions, extra_mentions)
+        mentions = merge_mentions(mentions, extra_mentions)
     kinds = frozenset(c.kind for m in mentions for c in m.concepts)
     return CriterionContext(criterion, rules, units, mentions, kinds)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .annotate import document_aliases
-from .context import Mention, build_context, find_mentions
+from .context import Mention, build_context, find_mentions, merge_mentions, stem_mentions
 from .model import CriterionResult, SourceDocument, TrialRecord
 from .registry import registered_extractors
 from .rulepack import load_rule_set, validate_units
@@ -62,7 +62,7 @@ class Extractor:
         (offsets made relative to each criterion; a mention must lie inside it)."""
         lo = min(c.span[0] for c in criteria)
         hi = max(c.span[1] for c in criteria)
-        found = find_mentions(doc.text, self.compiled, lo, hi)
+        found = find_mentions(doc.text, self.compiled, lo, hi, with_stems=False)
         starts = [m.start for m in found]
         out = []
         for c in criteria:
@@ -74,5 +74,6 @@ class Extractor:
                 if m.end <= b:
                     own.append(Mention(m.start - a, m.end - a, m.text, m.concepts))
                 i += 1
-            out.append(own)
+            # drug stems only where the criterion talks about treatment
+            out.append(merge_mentions(own, stem_mentions(c.text, self.compiled)))
         return out
