@@ -22,6 +22,7 @@ _LIST_SEP = re.compile(r"\s*(?:,\s*(?:or|and)?|or|and|/)\s*", re.I)
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|to|through|and)\s*", re.I)
 _PERCENT = re.compile(r"\s*%")
 _ALTERNATIVE = re.compile(r"(?P<cond>[^.;()]{0,40}?)\s*,?\s*\b(?:and|or|but)\s+", re.I)
+_BRACKET_CONDITION = re.compile(r"\s*\((?P<cond>(?:for\s+|if\s+)?(?:age|aged|patients|children|adults|those)\b[^()]{0,40})\)", re.I)
 _CONDITION_AFTER = re.compile(r"\s*(?P<cond>(?:in|for|if|at)\s+[^.;,()]{1,40})", re.I)
 
 
@@ -118,7 +119,8 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
             continue
         sc_start, sc_end, iv = found
         # "≤ 2 in Phase 1 and ≤ 1 in Phase 2": further scores for the same scale, each with its condition
-        alternatives = [(sc_start, sc_end, iv, None)]
+        own = _BRACKET_CONDITION.match(text, sc_end)  # "Lansky ≥ 50 (age < 16)"
+        alternatives = [(sc_start, sc_end, iv, own.group("cond").strip() if own else None)]
         while True:
             last_end = alternatives[-1][1]
             nxt_alt = _ALTERNATIVE.match(text, last_end, min(len(text), last_end + 60))
@@ -129,7 +131,7 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
                 break
             cond = nxt_alt.group("cond")
             alternatives[-1] = alternatives[-1][:3] + (alternatives[-1][3] or (cond.strip(" ,") if cond else None),)
-            tail = _CONDITION_AFTER.match(text, more[1])
+            tail = _CONDITION_AFTER.match(text, more[1]) or _BRACKET_CONDITION.match(text, more[1])
             alternatives.append((more[0], more[1], more[2], tail.group("cond").strip() if tail else None))
         scale_ids = []
         for m in run:
@@ -151,7 +153,7 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
                     type="performance_status", polarity=polarity, text=text[begin:a_end],
                     span=ctx.span(begin, a_end), rule=scale.rule_id if scale else f"performance.{sid.lower()}",
                     interval=Interval(*a_iv), scale=sid,
-                    condition=cond if (len(alternatives) > 1 or exc_condition) else None,
+                    condition=cond if (len(alternatives) > 1 or exc_condition or own) else None,
                 ))
         handled_to = alternatives[-1][1]
     # "Zubrod 0-2 or ECOG 0-2": one requirement on one scale

@@ -200,3 +200,9 @@ def test_sex_words_in_exclusions_or_pregnancy_sentences_are_not_restrictions(ext
 def test_older_than_is_an_age(extract):
     c = only(extract("Older than 80 years", "exclusion", types=("age",)), type="age")
     assert (c["polarity"], c["min"], c["min_inclusive"]) == ("exclude", 80, False)
+
+
+def test_age_in_brackets_conditions_a_performance_scale(extract):
+    cs = extract("Lansky ≥ 60 (age < 16) or Karnofsky ≥ 60 (age ≥ 16)")
+    assert {(c["type"], c.get("scale"), c["condition"]) for c in cs} == {
+        ("performance_status", "LPS", "age < 16"), ("performance_status", "KPS", "age ≥ 16")}
