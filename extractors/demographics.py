@@ -202,7 +202,8 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         paren = ctx.paren_of(start)
         if _CONDITION_CLAUSE.search(text[s:start]) or _IN_SUBGROUP.search(text[max(s, start - 40):start]) \
                 or _EVENT_AGE.search(text[max(s, start - 25):start]) \
-                or (paren is not None and re.search(r"[\d%]\s*$", text[max(0, paren[0] - 6):paren[0]])):
+                or (paren is not None and re.search(r"[\d%]\s*$", text[max(0, paren[0] - 6):paren[0]])
+                    and re.match(r"(?i)[(\[]\s*(?:age[ds]?|patients|children|those)\b", text[paren[0]:paren[0] + 12])):
             continue  # "For adolescents under 18 …", "… in patients under 10", "Lansky ≥ 50 (age < 16)": a subgroup
         # a duration that is not an age: "within the past 5 years", "for 2 years"
         if re.search(r"(?i)\b(?:within|past|last|for|during|since|after|before|prior|previous|history|duration|"
