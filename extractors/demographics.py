@@ -18,7 +18,7 @@ from .units import duration_days, duration_unit_name
 
 _AGE_UNIT = re.compile(r"\s*(?:\(\s*s\s*\)\s*)?(years?|yrs?\.?|y\.?o\.?|yo|y/o|months?|mos?\.?|weeks?|wks?|days?)(?![\w])", re.I)
 _AGE_WORD = re.compile(r"(?i)\b(?:age[ds]?|years?\s+of\s+age|years?[\s-]+old|year[\s-]+olds?|yo|y\.o\.|y/o|older|younger)\b")
-_AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
+_AGE_AFTER = re.compile(r"(?i)\s*(?:of\s+age|old|olds|aged|at\s+the\s+time|at\s+(?:screening|enrollment|consent|inclusion))")
 _AGE_WORD_AFTER_COMPARATOR = re.compile(r"(?i)\s*(?:the\s+)?age[ds]?\s+(?:of\s+)?")
 _EVENT_AGE = re.compile(r"(?i)\b(?:when|at|since|before|after|by|until|onset)\s+(?:the\s+)?(?:age[ds]?|aged)\s*(?:of\s*)?$")
 _IN_SUBGROUP = re.compile(r"(?i)\b(?:in|among)\s+(?:patients|subjects|children|participants|those|women|men|adults|infants)\s*$")
@@ -27,7 +27,7 @@ _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|ado
 _AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o")
 _NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|y/o|\byo\b|y\.o\.")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?:(?P<below>(?:less than|under|below|younger than)\s+|<(?!=)\s*)|(?:≤|<=)\s*)?", re.I)
-_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|was|are|being|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting)\b)*", re.I)
+_LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|was|are|being|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting|for|live)\b)*", re.I)
 
 
 def _years(value: float, unit_word: str | None) -> float | None:
@@ -56,6 +56,9 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
             p = aw.end()
     if text[p:p + 7].lower() == "between":
         p = skip_ws(text, p + 7)
+        ages = re.match(r"(?i)the\s+ages?\s+of\s+", text[p:])
+        if ages:
+            p += ages.end()
     elif text[p:p + 4].lower() == "from":
         p = skip_ws(text, p + 4)
     n = match_number(text, p)
@@ -64,6 +67,8 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     if n is None or n.value > 120:
         return None
     p = n.end
+    if op is None and text[p:p + 1] == "+":
+        op, p = ">=", p + 1  # "60+ years of age"
     n2 = None
     hi_exclusive = False
     unit1 = _AGE_UNIT.match(text, p)
@@ -115,11 +120,11 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     cue_before = cue_before or bool(re.search(r"(?i)\bage|older|younger", text[start:n.start]))
     if not (cue_before or age_after or label_age or (unit_word and re.match(r"(?i)\s*(?:old|of age)", text[p - 8:p + 8] or ""))):
         return None
-    if unit_word is None and not (label_age or cue_before):
+    if unit_word is None and not (label_age or cue_before or age_after):
         return None
     if unit_word is None and re.match(r"\s*(?:[%/×*]|x\s*\d|mg|g/|ml|mm|kg|cm)", text[n.end:], re.I):
         return None  # "> 45%": not an age
-    if unit_word is None and not label_age and not re.search(r"(?i)\bage", text[max(0, start - 25):n.start]):
+    if unit_word is None and not label_age and not age_after and not re.search(r"(?i)\bage", text[max(0, start - 25):n.start]):
         # "≥ 20 and <80 years of age": the unit comes with the other bound
         ahead = re.match(r"\s*(?:and|to|-|–)\s*(?:[<≤]=?|less than|under|below)?\s*\d+\s*(years?|yrs?)", text[p:])
         if not (ahead and op in (">=", ">")):

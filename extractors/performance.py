@@ -10,7 +10,7 @@ import re
 
 from .context import CriterionContext
 from .model import Constraint, Interval
-from .quantities import match_comparator, match_comparator_after, match_number, one_sided, skip_ws
+from .quantities import Number, match_comparator, match_comparator_after, one_sided, skip_ws
 from .registry import extractor
 
 _FILLER = re.compile(
@@ -21,6 +21,12 @@ _FILLER = re.compile(
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:or|and)?|or|and|/)\s*", re.I)
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|to|through|and)\s*", re.I)
 _PERCENT = re.compile(r"\s*%")
+_SCORE = re.compile(r"(?<![\w.])\d{1,3}(?!\d)(?!\.\d)")  # scores are integers: "0,1 or 2" is a list, not 0.1
+
+
+def match_number(text: str, pos: int) -> Number | None:
+    m = _SCORE.match(text, pos)
+    return Number(m.start(), m.end(), m.group(), (float(m.group()),)) if m else None
 _ALTERNATIVE = re.compile(r"(?P<cond>[^.;()]{0,40}?)\s*,?\s*\b(?:and|or|but)\s+", re.I)
 _BRACKET_CONDITION = re.compile(r"\s*\((?P<cond>(?:for\s+|if\s+)?(?:age|aged|patients|children|adults|those)\b[^()]{0,40})\)", re.I)
 _CONDITION_AFTER = re.compile(r"\s*(?P<cond>(?:in|for|if|at)\s+[^.;,()]{1,40})", re.I)

@@ -206,3 +206,22 @@ def test_age_in_brackets_conditions_a_performance_scale(extract):
     cs = extract("Lansky ≥ 60 (age < 16) or Karnofsky ≥ 60 (age ≥ 16)")
     assert {(c["type"], c.get("scale"), c["condition"]) for c in cs} == {
         ("performance_status", "LPS", "age < 16"), ("performance_status", "KPS", "age ≥ 16")}
+
+
+@pytest.mark.parametrize("text, bounds", [("ECOG performance status 0,1", (0, 1)), ("ECOG scale 0,1 or 2.", (0, 2)),
+                                          ("ECOG ≤2.", (None, 2))])
+def test_performance_scores_are_integers_not_decimal_commas(extract, text, bounds):
+    c = only(extract(text, types=("performance_status",)), scale="ECOG")
+    assert (c["min"], c["max"]) == bounds
+
+
+@pytest.mark.parametrize("text, bounds", [("Being between the ages of 20-50", (20, 50)), ("70+ years of age", (70, None)),
+                                          ("being 60-75 aged", (60, 75))])
+def test_more_age_phrasings(extract, text, bounds):
+    c = only(extract(text, types=("age",)), type="age")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == bounds
+
+
+def test_expected_to_live_for(extract):
+    c = only(extract("Expected to live for at least 4 months", types=("life_expectancy",)), type="life_expectancy")
+    assert c["normalized"]["min"] == 120
