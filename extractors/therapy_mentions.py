@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .context import CriterionContext, Mention
 
+_STUDY_OF = re.compile(r"(?i)\b(?:study|studies|trial|trials)\s+(?:of|with|involving|testing)\s+(?:an?\s+|the\s+)?$")
 _EXAMPLE_INTRO = re.compile(r"(?i)(?:\(\s*|,\s*|\b)(?:including|such as|e\.\s?g\.?|eg\.?|i\.\s?e\.?|like|for example|for instance|namely|incl\.?)\s*[:,]?\s*$")
 
 
@@ -44,6 +45,8 @@ def _therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
             continue
         if re.match(r"\s*:", text[m.end:m.end + 3]):
             continue  # a label of the legacy layout ("Chemotherapy: …"), not a mention
+        if _STUDY_OF.search(text, max(0, m.start - 30), m.start):
+            continue  # "an investigational study of anticancer therapy": what the study is about
         if c.kind == "therapy":
             # one phrase may name two classes: "chemoradiotherapy" is chemotherapy and radiotherapy
             for tc in (x for x in m.concepts if x.kind == "therapy"):

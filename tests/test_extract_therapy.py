@@ -285,3 +285,13 @@ def test_negation_of_progression_is_not_a_negation_of_the_therapy(extract):
 
 def test_permitted_recent_therapy_is_not_a_washout(extract):
     assert washouts(extract, "Palliative radiotherapy within 2 weeks prior to enrollment is permitted") == []
+
+
+def test_what_another_study_is_about_is_not_a_separate_target(extract):
+    cs = washouts(extract, "No participation in another investigational study of anticancer therapy within the past 30 days",
+                  "inclusion")
+    assert [c["target"] for c in cs] == ["investigational_agent"]
+
+
+def test_refractory_tumour_is_not_a_prior_therapy_cue_at_a_distance(extract):
+    assert priors(extract, "Refractory solid tumor for which paclitaxel and cisplatin are reasonable therapeutic options") == []
