@@ -185,6 +185,8 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
     return False
 
 
+# targets that are washouts when timed, and otherwise general bans rather than prior treatment
+_WINDOW_ONLY = {"investigational_agent", "major_surgery", "minor_surgery", "live_vaccine", "transfusion"}
 _TIME_PREPOSITION = re.compile(r"\s+to\b", re.I)  # "prior to radiation" is about time, not a prior therapy
 
 
@@ -334,6 +336,8 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         elif _prior_cue(ctx, t) and not ctx.is_negated(t.start):
             if _polarity(ctx, t.start) == "include" and _in_disjunction(ctx, t, mentions):
                 continue  # "after X and/or Y": neither one alone is required
+            if t.id in _WINDOW_ONLY:
+                continue  # "prior participation in another study" without a window: a ban, not a prior line
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (1, True, None, None), "any",
                              _polarity(ctx, t.start)))
     # "after at least 1 prior therapy", "up to 2 prior systemic regimens": a count with no therapy named

@@ -295,3 +295,9 @@ def test_what_another_study_is_about_is_not_a_separate_target(extract):
 
 def test_refractory_tumour_is_not_a_prior_therapy_cue_at_a_distance(extract):
     assert priors(extract, "Refractory solid tumor for which paclitaxel and cisplatin are reasonable therapeutic options") == []
+
+
+def test_untimed_participation_in_another_study_is_not_a_prior_therapy(extract):
+    assert priors(extract, "Prior participation in another clinical trial", "exclusion") == []
+    c = only(washouts(extract, "Participation in another clinical trial within 30 days"), target="investigational_agent")
+    assert c["window"]["days"] == 30
