@@ -434,10 +434,13 @@ class _Segmenter:
             self.label = label
             self.stack.clear()
             return
-        if p.intro_ok and (text.endswith(":") or (len(text) <= _INTRO_MAX and _INTRO_WORDS.search(text))):
-            return  # intro sentence before the first item
         if text.endswith(":") and len(text) <= 200:
-            return  # "Patients must have one of the following:" introduces what follows
+            # "Patients must have one of the following:", "Excluded within 7 days of study entry:"
+            # introduces what follows, and labels it (a window stated there applies to the items)
+            self.label = " ".join(text[:-1].split())
+            return
+        if p.intro_ok and len(text) <= _INTRO_MAX and _INTRO_WORDS.search(text):
+            return  # intro sentence before the first item
         self.stack.clear()
         if self.legacy:
             self._emit_legacy_paragraph(p.start, p.end)

@@ -72,6 +72,40 @@ def _parent_target(ctx: CriterionContext, targets_all: list, main: re.Match, par
     return before[0] if len(before) == 1 else None
 
 
+_LABEL_WINDOW = re.compile(r"(?i)\b(?:excluded|prohibited|not allowed|not permitted|no)\b[^:]*?\bwithin\b")
+
+
+def _label_window(ctx: CriterionContext) -> list[Constraint]:
+    """Items listed under "Excluded within 30 days of study entry:": the heading's window applies
+    to each therapy the item names."""
+    label = ctx.label
+    if not label or not _LABEL_WINDOW.search(label):
+        return []
+    m = ctx.rules.duration_re.search(label)
+    if m is None or _duration_value(ctx, m) is None:
+        return []
+    value = _duration_value(ctx, m)
+    word = m.group("unit").split()[-1]
+    unit, days = duration_unit_name(word), duration_days(value, word)
+    if unit is None or days is None:
+        return []
+    anchor = next((a.values[0] for a in ctx.rules.anchors.finditer(label, m.end())), None)
+    out, seen = [], set()
+    for t in therapy_mentions(ctx):
+        if t.id in seen or ctx.in_exception(t.start):
+            continue
+        seen.add(t.id)
+        ctx.consumed.add(t.start)
+        c = Constraint(type="washout", polarity="exclude", text=ctx.text[t.start:t.end], span=ctx.span(t.start, t.end),
+                       rule=f"washout.{t.rule}", target=t.id, anchor=anchor, condition=label,
+                       window={"value": value if not float(value).is_integer() else int(value), "unit": unit,
+                               "days": round(days, 4)})
+        if t.classes:
+            c.extra["therapy_classes"] = list(t.classes)
+        out.append(c)
+    return out
+
+
 def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> bool:
     text = ctx.text
     if _AFTER_FUTURE.match(text, m.end()):
@@ -109,10 +143,10 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     if not ctx.kinds & {"therapy", "drug"}:
         return []
     if not _UNIT_WORD.search(text):
-        return []  # the cheap test: no duration unit at all
+        return _label_window(ctx)  # the cheap test: no duration unit in the criterion itself
     durations = [d for d in ctx.rules.duration_re.finditer(text) if _duration_value(ctx, d) is not None]
     if not durations:
-        return []
+        return _label_window(ctx)
     targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
                    and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None
                    and not _REQUIRE.search(text, max(0, t.start - 25), t.start)

@@ -301,3 +301,15 @@ def test_untimed_participation_in_another_study_is_not_a_prior_therapy(extract):
     assert priors(extract, "Prior participation in another clinical trial", "exclusion") == []
     c = only(washouts(extract, "Participation in another clinical trial within 30 days"), target="investigational_agent")
     assert c["window"]["days"] == 30
+
+
+def test_window_stated_in_a_heading_applies_to_the_items_under_it(extractor):
+    from eligex.extractors.model import SourceDocument
+
+    text = ("Exclusion Criteria:\n\nPrior Medication:\n\nExcluded within 14 days of study entry:\n\n"
+            "  -  Immunomodulators.\n\n  -  Investigational agents.\n\n  -  Corticosteroids.\n")
+    doc = SourceDocument(path="t.txt", format="plain-text", text=text, criteria_region=(0, len(text)))
+    cs = [c.to_dict() for cr in extractor.extract(doc).criteria for c in cr.constraints]
+    assert {(c["target"], c["window"]["days"], c["anchor"]) for c in cs} == {
+        ("investigational_agent", 14, "enrollment"), ("corticosteroids", 14, "enrollment")}
+    assert all(text[c["span"][0]:c["span"][1]] == c["text"] for c in cs)
