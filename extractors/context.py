@@ -22,8 +22,6 @@ _SENTENCE_END = re.compile(
     r"Must|See|Other|Any)\s)"
     r"|(?<=[a-z0-9%)\]])\s+(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s)"
 )
-_SHORT_SENTENCE_END = re.compile(_PLAIN_SENTENCE_END)
-_FLATTENED_MIN_LENGTH = 120  # shorter criteria are one item: no need for the costly item-start splits
 _OPEN, _CLOSE = "([", ")]"
 
 
@@ -163,8 +161,7 @@ def find_parens(text: str) -> list[tuple[int, int]]:
 
 def find_sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
-    splitter = _SENTENCE_END if len(text) >= _FLATTENED_MIN_LENGTH else _SHORT_SENTENCE_END
-    for m in splitter.finditer(text):
+    for m in _SENTENCE_END.finditer(text):
         if m.group().isspace() and m.start() > 0 and text[m.end():m.end() + 1].isupper():
             # a mid-line split before a label or an item start: only after a lower-case word
             # ("Expected Survival Time: …" is one phrase, not a label after "Survival")

@@ -41,6 +41,11 @@ _STABLE = re.compile(r"(?i)\bstable\b")
 _REQUIRE = re.compile(r"(?i)\b(?:require|requires|requiring|requirement|need|needs|needed|will receive)\b")
 _ANCHOR_OF = re.compile(r"(?i)(?:dose|doses|administration|initiation|start|infusion|injection|dosing)\s+of\s+(?:the\s+)?(?:study\s+drug\s+)?$")
 _OR_MORE = re.compile(r"(?i)\s*(?:or\s+(?:more|longer|greater)|\+)")
+# "treated for at least 3 months": how long a therapy was taken, not how long ago
+_DURATION_OF_USE = re.compile(r"(?i)\bfor\s+(?:at\s+least\s+|a\s+minimum\s+of\s+|more\s+than\s+|over\s+|>\s*)?$")
+_RECOVERED = re.compile(r"(?i)\brecover(?:ed|y)?\s+from\b")
+_SINCE_BETWEEN = re.compile(r"(?i)\b(?:since|from|after|of|following|elapsed|for)\b")
+_TREATED_WITH = re.compile(r"(?i)\b(?:with|on|received|receiving|taken|taking|used)\b")
 
 
 def _duration_value(ctx: CriterionContext, m: re.Match) -> float | None:
@@ -113,6 +118,8 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     if re.search(r"(?i)\bthe\s+$", text[max(0, m.start() - 5):m.start()]) and _STUDY_PERIOD.match(text, m.end()):
         return False  # "within the 24 weeks of the study": the study period, not a look-back
     before = text[max(s_start, m.start() - 45):m.start()]
+    if _DURATION_OF_USE.search(before):
+        return False
     # a look-back cue just before: "within (the past) 4 weeks", "in the last 6 months"
     for cue in ctx.rules.lookback_cues.finditer(before):
         if _LEAD_FILLER.fullmatch(before[cue.end:]):
@@ -148,6 +155,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     if not durations:
         return _label_window(ctx)
     targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
+                   and not _RECOVERED.search(text, max(ctx.sentence_of(t.start)[0], t.start - 60), t.start)
                    and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None
                    and not _REQUIRE.search(text, max(0, t.start - 25), t.start)
                    and not _ANCHOR_OF.search(text, max(0, t.start - 40), t.start)]
@@ -156,6 +164,11 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     out: list[Constraint] = []
     prev_end_by_sentence: dict[int, int] = {}
     for k, m in enumerate(durations):
+        exc = ctx.in_exception(m.start())
+        if exc is not None and "," not in re.sub(r"\([^()]*\)", "", text[exc[0]:m.start()]):
+            # "except palliative radiotherapy within 2 weeks" belongs to the exception; after a comma
+            # ("surgery, other than diagnostic surgery, within 4 weeks") the window is the criterion's
+            continue
         unit = duration_unit_name(m.group("unit").split()[-1])
         value = _duration_value(ctx, m)
         if unit is None or value is None or unit == "hour" and value > 24 * 30:
@@ -188,8 +201,15 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             if before:
                 targets = before
             else:
+                # therapies after the window only when a since-type word links them ("4 weeks since
+                # prior chemotherapy"); "within the last 4 weeks, chemotherapy …" reads the other way
                 nxt = next((d.start() for d in durations[k + 1:] if d.start() < s_end), s_end)
-                targets = [t for t in targets_all if m.end() <= t.start and t.end <= nxt]
+                after = [t for t in targets_all if m.end() <= t.start and t.end <= nxt]
+                # "treated within 30 days with X" too, unless X leads to a window of its own
+                # ("within 2 months or with a TZD within 4 months")
+                linked = after and (_SINCE_BETWEEN.search(text, m.end(), after[0].start)
+                                    or nxt == s_end and _TREATED_WITH.search(text, m.end(), after[0].start))
+                targets = after if linked else []
             prev_end_by_sentence[s_start] = m.end()
         if not targets:
             continue

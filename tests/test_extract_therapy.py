@@ -313,3 +313,33 @@ def test_window_stated_in_a_heading_applies_to_the_items_under_it(extractor):
     assert {(c["target"], c["window"]["days"], c["anchor"]) for c in cs} == {
         ("investigational_agent", 14, "enrollment"), ("corticosteroids", 14, "enrollment")}
     assert all(text[c["span"][0]:c["span"][1]] == c["text"] for c in cs)
+
+
+def test_how_long_a_therapy_was_taken_is_not_a_look_back(extract):
+    assert washouts(extract, "Treated with metformin for at least 3 months before screening", "inclusion") == []
+
+
+def test_window_inside_an_exception_belongs_to_the_exception(extract):
+    cs = washouts(extract, "No prior chemotherapy except one course of doxorubicin (with bleomycin) within 35 days of study entry")
+    assert cs == []
+    c = only(washouts(extract, "Major surgery, other than diagnostic surgery, within 4 weeks"), target="major_surgery")
+    assert c["window"]["days"] == 28
+
+
+def test_recovery_from_a_therapy_is_not_its_washout(extract):
+    cs = washouts(extract, "At least 3 weeks since chemotherapy and recovered from the toxicity of radiotherapy")
+    assert {c["target"] for c in cs} == {"chemotherapy"}
+
+
+def test_next_item_of_a_flattened_list_is_not_a_target(extract):
+    cs = washouts(extract, "At least 3 weeks since chemotherapy and recovered No concurrent methotrexate", "inclusion")
+    assert {c["target"] for c in cs} == {"chemotherapy"}
+
+
+def test_therapy_after_a_window_needs_a_link(extract):
+    cs = washouts(extract, "Treated with antihistamines during the previous 2 weeks, with topical corticosteroids during the "
+                           "previous 4 weeks")
+    assert {(c["target"], c["window"]["days"]) for c in cs} == {("corticosteroids", 28)}
+    c = only(washouts(extract, "Received treatment within the last 30 days with an investigational drug"),
+             target="investigational_agent")
+    assert c["window"]["days"] == 30
