@@ -180,9 +180,15 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
         return True  # "If received any investigational agent before, …": a condition, not a requirement
     lead = text[max(s, t.start - 100):t.start]
     if ctx.rules.current_use.search(lead) is not None \
-            and not re.search(r"(?i)\b(?:prior|previous)\s*(?:or|and|/|and/or)\s*(?:concurrent|current|concomitant)", lead):
+            and not _PRIOR_OR_CURRENT.search(lead):
         return True
     return False
+
+
+# "prior or concurrent X", "current or previous treatment with X": ever used, so a prior therapy too
+_PRIOR_OR_CURRENT = re.compile(
+    r"(?i)\b(?:(?:prior|previous|past)\s*(?:or|and|/|and/or)\s*(?:concurrent|current|concomitant|ongoing)"
+    r"|(?:concurrent|current|concomitant|ongoing)\s*(?:or|and|/|and/or)\s*(?:prior|previous|past))\b")
 
 
 # targets that are washouts when timed, and otherwise general bans rather than prior treatment

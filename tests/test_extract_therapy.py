@@ -343,3 +343,18 @@ def test_therapy_after_a_window_needs_a_link(extract):
     c = only(washouts(extract, "Received treatment within the last 30 days with an investigational drug"),
              target="investigational_agent")
     assert c["window"]["days"] == 30
+
+
+@pytest.mark.parametrize("lead", ["Current or previous treatment with", "Prior or concurrent use of", "Concomitant or prior"])
+def test_current_or_prior_use_is_a_prior_therapy(extract, lead):
+    c = only(priors(extract, f"{lead} insulin", "exclusion"), therapy="drug:insulin")
+    assert c["polarity"] == "exclude" and c["min"] == 1
+
+
+def test_current_use_alone_is_not_a_prior_therapy(extract):
+    assert priors(extract, "Current treatment with insulin", "exclusion") == []
+
+
+def test_tnf_inhibitors_are_biologic_therapy(extract):
+    c = only(priors(extract, "Prior treatment with TNF-alpha inhibitors", "exclusion"), therapy="biologic_therapy")
+    assert c["min"] == 1
