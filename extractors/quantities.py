@@ -23,9 +23,14 @@ NUMBER_RE = re.compile(
     """,
     re.X,
 )
+_AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.I)
 _WS = re.compile(r"[\s\u00a0]*")
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
-_ULN_LEAD = re.compile(r"\s*(?:[x×X*✕]|times|fold|-fold|folds)?\s*(?:the\s+|an?\s+|institutional\s+)?", re.I)
+_ULN_LEAD = re.compile(r"\s*(?:(?:[x×X*✕]|times|fold|-fold|folds)\s*(?:(?:that\s+)?of\s+)?)?(?:the\s+|an?\s+|institutional\s+)?", re.I)
+# "3 times more than the ULN", "2-fold above ULN": the comparator between the multiple and the limit
+_TIMES_COMPARED = re.compile(
+    r"\s*(?:[x×X✕]|times|-?fold)\s+(?:(?P<gt>more|greater|higher|above|over|larger)|(?P<lt>less|lower|below|under))(?:\s+than)?\b",
+    re.I)
 _INSTITUTION = re.compile(r"\s*(?:for|of|at|in)\s+(?:the\s+|this\s+|each\s+)?(?:institution|site|centre|center|laboratory|lab|local laboratory)\b", re.I)
 _PAIR = re.compile(r"\s*/\s*(\d{2,3})(?!\d)")
 _UNIT_TOKEN = re.compile(r"[^\s;]+")
@@ -101,6 +106,9 @@ def match_number(text: str, pos: int, rules: CompiledRules | None = None) -> Num
         if w and (pos == 0 or not text[pos - 1].isalnum()):
             val = rules.number_words.get(w.group().lower())
             if val is not None:
+                half = _AND_A_HALF.match(text, w.end())  # "two and a half times ULN"
+                if half:
+                    return Number(w.start(), half.end(), text[w.start():half.end()], (val + 0.5,))
                 return Number(w.start(), w.end(), w.group(), (val,))
     return None
 
@@ -264,6 +272,13 @@ def parse_threshold(
     if hi is None and between:
         return None
     th = Threshold(start, p, op, lo, hi, paired=paired)
+    if allow_relative and op is None and hi is None:
+        cmp = _TIMES_COMPARED.match(text, p)
+        rel = match_relative(text, cmp.end(), rules) if cmp else None
+        if rel:
+            th.op = ">" if cmp.group("gt") else "<"
+            th.relative_to, th.end = rel
+            return th
     if allow_relative:
         rel = match_relative(text, p, rules)
         if rel:

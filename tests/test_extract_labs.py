@@ -229,3 +229,20 @@ def test_a_remark_in_brackets_is_not_a_condition(extract):
 def test_close_thresholds_for_two_groups_are_not_a_restatement(extract):
     cs = labs(extract, "QTcF ≥ 450 ms for males or ≥ 470 ms for females", "exclusion")
     assert {(c["min"], c["condition"]) for c in cs} == {(450, "for males"), (470, "for females")}
+
+
+@pytest.mark.parametrize(
+    "text, analytes, op_bound, value",
+    [
+        ("AST or ALT is 3 times more than the upper limit of normal", {"ast", "alt"}, "min", 3.0),
+        ("Total bilirubin 2-fold higher than ULN", {"bilirubin"}, "min", 2.0),
+        ("AST or ALT > 2.5 fold of the upper limit of the normal range", {"ast", "alt"}, "min", 2.5),
+        ("ALT greater than two and a half times the upper limit of normal", {"alt"}, "min", 2.5),
+        ("Creatinine ≤ 1.5 times that of the ULN", {"creatinine"}, "max", 1.5),
+    ],
+)
+def test_multiples_of_the_normal_limit_in_words(extract, text, analytes, op_bound, value):
+    cs = labs(extract, text, "exclusion")
+    assert {c["analyte"] for c in cs} == analytes
+    for c in cs:
+        assert c["relative_to"] == "ULN" and c[op_bound] == pytest.approx(value)
