@@ -20,7 +20,7 @@ from .therapy_mentions import TherapyMention, therapy_mentions
 
 _COUNT_FILLER = re.compile(
     r"(?:\s|\b(?:prior|previous|previously|earlier|different|distinct|consecutive|systemic|standard|separate|"
-    r"additional|lines?|of|treatment|therapy|therapies|regimens?|kinds?|courses?|in\s+total)\b)*",
+    r"additional|lines?|of|treatment|therapy|therapies|regimens?|kinds?|courses?|in\s+total|(?:re-?)?induction)\b)*",
     re.I,
 )
 _GAP_TO_THERAPY = re.compile(
@@ -254,7 +254,8 @@ def _make(ctx: CriterionContext, t: TherapyMention | None, therapy: str, rule: s
 
 _UNNAMED_COUNT = re.compile(
     r"(?i)(?<![\w.\-–])(?:\d+|one|two|three|four|five|six)(?:\s*(?:-|–|to)\s*\d+)?\s+(?:or\s+(?:more|fewer|less)\s+)?"
-    r"(?:prior|previous)\s+(?P<systemic>systemic\s+|anti-?cancer\s+|standard\s+)?(?P<lines>lines?\s+of\s+)?"
+    r"(?:prior|previous)\s+(?P<systemic>systemic\s+|anti-?cancer\s+|standard\s+)?(?P<chemo>(?:re-?)?induction\s+)?"
+    r"(?P<lines>lines?\s+of\s+)?"
     r"(?P<unit>therapies|therapy|treatments?|regimens?|lines?)\b")
 
 
@@ -277,6 +278,8 @@ def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> li
         words = (m.group("systemic") or "").lower()
         lines_or_regimens = bool(m.group("lines")) or m.group("unit").lower().startswith(("regimen", "line"))
         therapy = "systemic_therapy" if ("systemic" in words or lines_or_regimens) else "anticancer_therapy"
+        if m.group("chemo"):
+            therapy = "chemotherapy"  # "≤ 2 prior induction regimens" (leukaemia): induction is chemotherapy
         out.append(_make(ctx, None, therapy, "prior_therapy.unnamed_count", begin, count[1], iv, count[5],
                          _polarity(ctx, begin)))
     return out

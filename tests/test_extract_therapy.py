@@ -358,3 +358,13 @@ def test_current_use_alone_is_not_a_prior_therapy(extract):
 def test_tnf_inhibitors_are_biologic_therapy(extract):
     c = only(priors(extract, "Prior treatment with TNF-alpha inhibitors", "exclusion"), therapy="biologic_therapy")
     assert c["min"] == 1
+
+
+def test_prior_induction_regimens_are_chemotherapy_counts(extract):
+    c = only(priors(extract, "Relapsed leukaemia after no more than 2 prior induction regimens"), therapy="chemotherapy")
+    assert c["max"] == 2 and c["count_unit"] == "regimen"
+
+
+def test_brm_abbreviation_is_biologic_therapy(extract):
+    c = only(priors(extract, "No more than 2 prior BRM treatment regimens are permitted"), therapy="biologic_therapy")
+    assert c["max"] == 2 and c["count_unit"] == "regimen"
