@@ -32,7 +32,10 @@ _UNIT_WORD = re.compile(r"(?i)(?:day|week|wk|month|mo|mth|year|yr|hour|hr|h|d)s?
 _LEAD_FILLER = re.compile(
     r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?|"
     r"\d+\s*(?:half[\s-]*lives|half[\s-]*life|t1/2)\s*(?:,\s*)?(?:or|and)\b)*$", re.I)
-_WHICHEVER = re.compile(r"(?i)\s*(?:\(|,)?\s*(?:or\s+\d+\s*half[\s-]*lives\s*,?\s*)?(?:whichever\s+is\s+(?:shorter|longer|greater|less|later|earlier)\s*(?:\)|,)?)?")
+# ", or 5 half-lives, whichever is shorter)": skipped before the cue; a bracket opens it only when it holds
+# these words ("for three weeks (six weeks if mitomycin) prior to" keeps its bracket for the cue test)
+_WHICHEVER = re.compile(r"(?i)\s*(?:(?:\(|,)?\s*(?:or\s+\d+\s*half[\s-]*lives\s*,?\s*)?whichever\s+is\s+"
+                        r"(?:shorter|longer|greater|less|later|earlier)\s*(?:\)|,)?|(?:\(|,)?\s*or\s+\d+\s*half[\s-]*lives\b\s*(?:\)|,)?)?")
 _AFTER_FUTURE = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:after|following|post|from now|of the end of treatment|of study completion)\b", re.I)
 _ELAPSED_COMPARATOR = re.compile(r"(?i)(?:at\s+least|more\s+than|greater\s+than|over|≥|>=?|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than)\s*$")
 _UPPER_BOUND_AFTER = re.compile(r"(?i)\s*(?:and|but)\s+(?:no later than|not later than|no more than|not more than|less than|within)\s+\S+\s+\w+")
@@ -43,6 +46,7 @@ _ANCHOR_OF = re.compile(r"(?i)(?:dose|doses|administration|initiation|start|infu
 _OR_MORE = re.compile(r"(?i)\s*(?:or\s+(?:more|longer|greater)|\+)")
 # "treated for at least 3 months": how long a therapy was taken, not how long ago
 _DURATION_OF_USE = re.compile(r"(?i)\bfor\s+(?:at\s+least\s+|a\s+minimum\s+of\s+|more\s+than\s+|over\s+|>\s*)?$")
+_NEGATED_LEAD = re.compile(r"(?i)\b(?:no|not|without|off)\b")
 _RECOVERED = re.compile(r"(?i)\brecover(?:ed|y)?\s+from\b")
 _SINCE_BETWEEN = re.compile(r"(?i)\b(?:since|from|after|of|following|elapsed|for)\b")
 _TREATED_WITH = re.compile(r"(?i)\b(?:with|on|received|receiving|taken|taking|used)\b")
@@ -118,14 +122,14 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     if re.search(r"(?i)\bthe\s+$", text[max(0, m.start() - 5):m.start()]) and _STUDY_PERIOD.match(text, m.end()):
         return False  # "within the 24 weeks of the study": the study period, not a look-back
     before = text[max(s_start, m.start() - 45):m.start()]
-    if _DURATION_OF_USE.search(before):
-        return False
+    if _DURATION_OF_USE.search(before) and not _NEGATED_LEAD.search(text, s_start, m.start()):
+        return False  # "treated for at least 3 months" (but "no chemotherapy for 3 weeks prior to" is a washout)
     # a look-back cue just before: "within (the past) 4 weeks", "in the last 6 months"
     for cue in ctx.rules.lookback_cues.finditer(before):
         if _LEAD_FILLER.fullmatch(before[cue.end:]):
             return True
     w = _WHICHEVER.match(text, m.end())
-    after = text[w.end():min(s_end, w.end() + 60)]
+    after = text[w.end():s_end]  # all of it: a bracket between the duration and the cue can be long
     upper = _UPPER_BOUND_AFTER.match(after)
     if upper:  # "at least 4 weeks and no later than 12 weeks before": the first is the washout
         after = after[upper.end():]

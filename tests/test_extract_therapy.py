@@ -368,3 +368,15 @@ def test_prior_induction_regimens_are_chemotherapy_counts(extract):
 def test_brm_abbreviation_is_biologic_therapy(extract):
     c = only(priors(extract, "No more than 2 prior BRM treatment regimens are permitted"), therapy="biologic_therapy")
     assert c["max"] == 2 and c["count_unit"] == "regimen"
+
+
+def test_no_therapy_for_a_period_before_a_date_is_a_washout(extract):
+    cs = washouts(extract, "No anticancer therapy for three weeks (six weeks if mitomycin C, nitrosoureas or other\n"
+                           "     alkylating agents were given) prior to study initiation", "inclusion")
+    assert {(c["target"], c["window"]["days"]) for c in cs} >= {("anticancer_therapy", 21), ("drug:mitomycin", 42)}
+
+
+def test_a_bracket_without_half_lives_is_not_swallowed(extract):
+    c = only(washouts(extract, "Investigational drug within 4 weeks (or 5 half-lives, whichever is longer) before randomization"),
+             target="investigational_agent")
+    assert c["window"]["days"] == 28 and c["anchor"] == "randomization"
