@@ -50,6 +50,10 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     text = ctx.text
     start = skip_ws(text, pos)
     op, p = leading_comparator(text, start, ctx.rules)
+    if op is None:
+        eq = match_comparator(text, p, ctx.rules)
+        if eq is not None and eq[0] == "=":
+            p = skip_ws(text, eq[1])  # "= 18 years and above": the words after give the order
     if op is not None:
         aw = _AGE_WORD_AFTER_COMPARATOR.match(text, p)
         if aw:
@@ -340,7 +344,7 @@ _SEX_HEAD = re.compile(
     r"(?i)^\s*(?:(?:sex|gender)\s*:\s*)?(?:(?:healthy|normal|ambulatory|adult|elderly|older|young|postmenopausal|"
     r"post-menopausal|premenopausal|pre-menopausal|caucasian|asian|japanese|chinese|hispanic|african|black|white)\s+){0,2}"
     r"(?P<w>female|females|women|woman|male|males|men|man|boys|girls)\b(?:\s+(?:patients|subjects|participants|volunteers))?"
-    r"(?:\s+only)?\s*(?P<after>[.;,]|$|\s+(?:aged|age|ages|between|from|who|with|able|≥|>=|>|\d))"
+    r"(?:\s+only)?\s*(?P<after>[.;,]|$|\s+(?:aged|age|ages|between|from|who|with|able|older|younger|over|under|above|judged|in|of|≥|>=|>|\d))"
 )
 # sentences about contraception or pregnancy name a sex without restricting to it
 _NOT_A_RESTRICTION = re.compile(r"(?i)childbearing|child-bearing|contracept|pregnan|steril|partner|lactat|breast-?feed|nursing|"

@@ -297,7 +297,8 @@ def parse_threshold(
                     th.relative_to, th.end = rel
                     p = rel[1]
     after = match_comparator_after(text, p, rules)
-    if after and th.op is None and th.hi is None:
+    # "= 18 years and above": a lone "=" is often a lost "≥"/"≤", and the words after say which
+    if after and th.op in (None, "=") and th.hi is None:
         th.op, th.end = after
     elif th.op is None and th.hi is None and not allow_bare:
         return None

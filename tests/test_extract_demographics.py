@@ -225,3 +225,18 @@ def test_more_age_phrasings(extract, text, bounds):
 def test_expected_to_live_for(extract):
     c = only(extract("Expected to live for at least 4 months", types=("life_expectancy",)), type="life_expectancy")
     assert c["normalized"]["min"] == 120
+
+
+@pytest.mark.parametrize("text, bounds", [("Age = 21 years and above", (21, None)), ("Age 16 and greater", (16, None))])
+def test_lost_comparator_restated_in_words_after(extract, text, bounds):
+    c = only(extract(text, types=("age",)), type="age")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == bounds
+
+
+def test_bare_equals_is_not_an_age_bound(extract):
+    assert extract("Age = 21 years", types=("age",)) == []
+
+
+def test_sex_followed_by_an_age_phrase_or_judgement(extract):
+    assert only(extract("Man older than 40 years", types=("sex",)), type="sex")["value"] == "male"
+    assert only(extract("Healthy women judged to be in good health", types=("sex",)), type="sex")["value"] == "female"
