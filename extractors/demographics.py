@@ -154,7 +154,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
 
 
 _BIRTH = re.compile(r"(?i)\bbirth\b")
-_AGE_GLUE = re.compile(r"(?i)\s*(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$")
+_AGE_GLUE = re.compile(r"(?i)\s*(?:\(\s*[<>≤≥=/]{1,3}\s*\)\s*)?(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$")
 
 
 def _comparator_start(ctx: CriterionContext, lo: int, pos: int) -> int:

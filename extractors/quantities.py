@@ -23,6 +23,9 @@ NUMBER_RE = re.compile(
     """,
     re.X,
 )
+_RESTATED_UNIT = re.compile(r"\s*\((%|percent|[a-zA-Zµμ/]+)\)$")
+# "greater than or equal to (>=) 1.5": the symbol restated in brackets after the words
+_RESTATED_COMPARATOR = re.compile(r"\s*\(\s*(?:[<>≤≥]\s*=?|=\s*[<>]|[<>]\s*/\s*=)\s*\)")
 _AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.I)
 _WS = re.compile(r"[\s\u00a0]*")
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
@@ -123,6 +126,9 @@ def match_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str, in
         return None
     op = m.values[0]
     end = m.end
+    restated = _RESTATED_COMPARATOR.match(text, end)
+    if restated:
+        return op, restated.end()
     # "≥ =", "> or =" already phrases; a doubled comparator ("must be ≥") keeps the symbol
     nxt = skip_ws(text, end)
     if nxt < len(text) and text[nxt] in "≥≤<>=\\":
@@ -213,6 +219,9 @@ def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: 
             continue
         if re.search(r"\d\s*[-–]\s*\d|(?<!10)\(\s*\d", cand):
             continue  # "% (53 - 86 mmol/mol)": a restatement, not one unit
+        restated = _RESTATED_UNIT.search(cand)
+        if restated and unit_ok(cand[:restated.start()]) and unit_ok(restated.group(1)):
+            return cand[:restated.start()], end  # "percent (%)": the unit once, the span over both
         if cand and unit_ok(cand):
             return cand, end
     return None

@@ -46,6 +46,9 @@ _ANCHOR_OF = re.compile(r"(?i)(?:dose|doses|administration|initiation|start|infu
 _OR_MORE = re.compile(r"(?i)\s*(?:or\s+(?:more|longer|greater)|\+)")
 # "treated for at least 3 months": how long a therapy was taken, not how long ago
 _DURATION_OF_USE = re.compile(r"(?i)\bfor\s+(?:at\s+least\s+|a\s+minimum\s+of\s+|more\s+than\s+|over\s+|>\s*)?$")
+_THERAPY_AFTER_OF = re.compile(
+    r"(?i)\s+(?!(?:the\s+)?(?:last|final|first|start|end|completion|initiation|beginning|stop|discontinu|cessation)\b)"
+    r"(?:prior\s+|previous\s+|continuous\s+|stable\s+|daily\s+)?[a-z-]+\s+(?:treatment|therapy|therapies|use|dosing)\b")
 _NEGATED_LEAD = re.compile(r"(?i)\b(?:no|not|without|off)\b")
 _RECOVERED = re.compile(r"(?i)\brecover(?:ed|y)?\s+from\b")
 _SINCE_BETWEEN = re.compile(r"(?i)\b(?:since|from|after|of|following|elapsed|for)\b")
@@ -142,6 +145,8 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     if cue is None:
         return False
     word = cue.text.lower()
+    if word == "of" and _THERAPY_AFTER_OF.match(after, cue.end):
+        return False  # "at least 8 weeks of targeted treatment": how long it was given, not how long ago
     if word in ("of", "from", "after", "between", "for", "out from", "away from"):
         # "4 weeks of the first dose" needs a look-back cue or an elapsed comparator before it
         return bool(_ELAPSED_COMPARATOR.search(before)) or bool(orm)

@@ -240,3 +240,8 @@ def test_bare_equals_is_not_an_age_bound(extract):
 def test_sex_followed_by_an_age_phrase_or_judgement(extract):
     assert only(extract("Man older than 40 years", types=("sex",)), type="sex")["value"] == "male"
     assert only(extract("Healthy women judged to be in good health", types=("sex",)), type="sex")["value"] == "female"
+
+
+def test_age_comparator_with_the_symbol_restated(extract):
+    c = only(extract("Age greater than or equal to (>=) 18 years", types=("age",)), type="age")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == (18, None)

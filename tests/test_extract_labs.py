@@ -246,3 +246,21 @@ def test_multiples_of_the_normal_limit_in_words(extract, text, analytes, op_boun
     assert {c["analyte"] for c in cs} == analytes
     for c in cs:
         assert c["relative_to"] == "ULN" and c[op_bound] == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "text, analyte, bound, value",
+    [
+        ("ANC greater than or equal to (>=) 1.5 x 10^9/L", "anc", "min", 1.5),
+        ("Hemoglobin less than (<) 9 g/dL", "hemoglobin", "max", 9.0),
+        ("QTcF greater than (>) 470 msec", "qtcf", "min", 470.0),
+    ],
+)
+def test_comparator_in_words_with_the_symbol_restated(extract, text, analyte, bound, value):
+    c = only(labs(extract, text), analyte=analyte)
+    assert c[bound] == pytest.approx(value) and c["text"] == text
+
+
+def test_unit_restated_in_brackets_is_one_unit(extract):
+    c = only(labs(extract, "LVEF < 50 percent (%)", "exclusion"), analyte="lvef")
+    assert c["normalized"]["max"] == pytest.approx(50.0) and c["text"].endswith("(%)")

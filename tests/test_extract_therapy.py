@@ -380,3 +380,9 @@ def test_a_bracket_without_half_lives_is_not_swallowed(extract):
     c = only(washouts(extract, "Investigational drug within 4 weeks (or 5 half-lives, whichever is longer) before randomization"),
              target="investigational_agent")
     assert c["window"]["days"] == 28 and c["anchor"] == "randomization"
+
+
+def test_weeks_of_a_treatment_is_how_long_it_was_given(extract):
+    assert washouts(extract, "Cough unresponsive to at least 8 weeks of targeted treatment", "inclusion") == []
+    c = only(washouts(extract, "At least 4 weeks of stopping chemotherapy", "inclusion"), target="chemotherapy")
+    assert c["window"]["days"] == 28
