@@ -201,7 +201,8 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         before = text[max(s, begin - 40):begin]
         cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before)) \
             or bool(out and out[-1].interval.max is None
-                    and _AGE_JOIN.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " "))  # "≥18 and ≤ 80 years"
+                    and _AGE_JOIN.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " ")) \
+            or bool(out and _AGE_OR.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " "))  # "below 18 or above 80 years"
         if label_age and re.search(r"(?i)\b(?:weight|bmi|kg|height|score)\b", before):
             continue
         found = _age_at(ctx, begin, cue_before, label_age)
@@ -229,6 +230,7 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
     return _merge_one_sided_ages(ctx, out)
 
 
+_AGE_OR = re.compile(r"(?i)\s*(?:years?|yrs?)?\s*(?:,|or|and|and/or)\s*$")
 _AGE_JOIN = re.compile(r"(?i)\s*(?:years?(?:\s+of\s+age)?|yrs?)?\s*(?:,|and|to|but|-|–)\s*(?:(?:the\s+)?age\s*)?$")
 
 

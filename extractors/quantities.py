@@ -29,7 +29,7 @@ _RESTATED_COMPARATOR = re.compile(r"\s*\(\s*(?:[<>≤≥]\s*=?|=\s*[<>]|[<>]\s*/
 _AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.I)
 _WS = re.compile(r"[\s\u00a0]*")
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
-_ULN_LEAD = re.compile(r"\s*(?:(?:[x×X*✕]|times|fold|-fold|folds)\s*(?:(?:that\s+)?of\s+)?)?(?:the\s+|an?\s+|institutional\s+)?", re.I)
+_ULN_LEAD = re.compile(r"\s*(?:(?:[x×X*✕]|times|time|fold|-fold|folds)\s*(?:(?:that\s+)?of\s+)?)?(?:the\s+|an?\s+|institutional\s+)?", re.I)
 # "3 times more than the ULN", "2-fold above ULN": the comparator between the multiple and the limit
 _TIMES_COMPARED = re.compile(
     r"\s*(?:[x×X✕]|times|-?fold)\s+(?:(?P<gt>more|greater|higher|above|over|larger)|(?P<lt>less|lower|below|under))(?:\s+than)?\b",
@@ -175,7 +175,7 @@ def match_relative(text: str, pos: int, rules: CompiledRules) -> tuple[str, int]
     m = type(m0)(p + m0.start, p + m0.end, m0.text, m0.values)
     word = m.text
     # "N" alone and "normal" alone need an explicit multiplication before them ("2 x N", "twice normal")
-    explicit = re.search(r"[x×X*✕]|times|fold", text[pos:p]) or re.search(r"(?i)(?:twice|thrice)\s*$", text[max(0, pos - 7):pos])
+    explicit = re.search(r"[x×X*✕]|times?|fold", text[pos:p]) or re.search(r"(?i)(?:twice|thrice)\s*$", text[max(0, pos - 7):pos])
     if (word in ("N", "normal") or word.lower() == "normal") and not explicit:
         return None
     end = m.end

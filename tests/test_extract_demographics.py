@@ -245,3 +245,14 @@ def test_sex_followed_by_an_age_phrase_or_judgement(extract):
 def test_age_comparator_with_the_symbol_restated(extract):
     c = only(extract("Age greater than or equal to (>=) 18 years", types=("age",)), type="age")
     assert (c["normalized"]["min"], c["normalized"]["max"]) == (18, None)
+
+
+def test_age_outside_a_range_written_as_two_bounds(extract):
+    cs = extract("Age below 18 years or above 80 years", "exclusion", types=("age",))
+    assert {(c["normalized"]["min"], c["normalized"]["max"]) for c in cs} == {(None, 18), (80, None)}
+
+
+@pytest.mark.parametrize("text", ["Anticipated patient survival under 3 months", "Life expectancy = or < 3 months"])
+def test_short_survival_in_exclusions(extract, text):
+    c = only(extract(text, "exclusion", types=("life_expectancy",)), type="life_expectancy")
+    assert c["normalized"]["max"] == pytest.approx(90) and c["polarity"] == "exclude"

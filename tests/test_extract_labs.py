@@ -264,3 +264,8 @@ def test_comparator_in_words_with_the_symbol_restated(extract, text, analyte, bo
 def test_unit_restated_in_brackets_is_one_unit(extract):
     c = only(labs(extract, "LVEF < 50 percent (%)", "exclusion"), analyte="lvef")
     assert c["normalized"]["max"] == pytest.approx(50.0) and c["text"].endswith("(%)")
+
+
+def test_singular_time_before_the_normal_limit(extract):
+    c = only(labs(extract, "Bilirubin =< 1.5 time upper limit of normal for age"), analyte="bilirubin")
+    assert c["max"] == 1.5 and c["relative_to"] == "ULN"
