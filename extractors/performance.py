@@ -28,6 +28,11 @@ def match_number(text: str, pos: int) -> Number | None:
     m = _SCORE.match(text, pos)
     return Number(m.start(), m.end(), m.group(), (float(m.group()),)) if m else None
 _ALTERNATIVE = re.compile(r"(?P<cond>[^.;()]{0,40}?)\s*,?\s*\b(?:and|or|but)\s+", re.I)
+# between scale names of one run: "or", "performance score", "(KPS)", "(for > 16 years of age)"
+_SCALE_GLUE = re.compile(r"(?i)[\s,/()\-:]*(?:(?:or|and|performance|status|score|scale|ps|\((?=\s*[a-z])[^()]{0,50}\))"
+                         r"[\s,/()\-:]*)*")
+# brackets of words after a scale name ("(LPS) (for =< 16 years of age)"), never a score in brackets ("(0-1)")
+_WORD_BRACKETS = re.compile(r"(?i)\)?(?:\s*\((?=\s*[a-z])[^()]{0,50}\))*")
 _BRACKET_CONDITION = re.compile(r"\s*\((?P<cond>(?:for\s+|if\s+)?(?:age|aged|patients|children|adults|those)\b[^()]{0,40})\)", re.I)
 _CONDITION_AFTER = re.compile(r"\s*(?P<cond>(?:in|for|if|at)\s+[^.;,()]{1,40})", re.I)
 
@@ -111,11 +116,11 @@ def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
         # a run of scale mentions joined by glue ("ECOG/WHO", "Karnofsky or Lansky")
         run = group[:1]
         for m in group[1:]:
-            if re.fullmatch(r"[\s,/()\-:]*(?:(?:or|and|performance|status|score|ps)[\s,/()\-:]*)*", text[run[-1].end:m.start], re.I):
+            if _SCALE_GLUE.fullmatch(text, run[-1].end, m.start):
                 run.append(m)
             else:
                 break
-        pos = run[-1].end if run else 0
+        pos = _WORD_BRACKETS.match(text, run[-1].end).end() if run else 0
         next_start = next((m.start for m in ms if m.start > pos and m not in run), len(text))
         _, s_end = ctx.sentence_of(pos if run else 0)
         limit = min(s_end, next_start if next_start > pos else len(text), pos + 80)

@@ -256,3 +256,14 @@ def test_age_outside_a_range_written_as_two_bounds(extract):
 def test_short_survival_in_exclusions(extract, text):
     c = only(extract(text, "exclusion", types=("life_expectancy",)), type="life_expectancy")
     assert c["normalized"]["max"] == pytest.approx(90) and c["polarity"] == "exclude"
+
+
+def test_two_scales_with_bracketed_age_groups_share_the_threshold(extract):
+    cs = extract("Karnofsky performance scale (KPS) (for > 16 yrs of age) or Lansky performance score (LPS) "
+                 "(for =< 16 years of age) => 60", types=("performance_status",))
+    assert {(c["scale"], c["min"]) for c in cs} == {("KPS", 60), ("LPS", 60)}
+
+
+def test_score_in_brackets_after_the_scale_is_still_read(extract):
+    c = only(extract("ECOG (0-1)", types=("performance_status",)), scale="ECOG")
+    assert (c["min"], c["max"]) == (0, 1)
