@@ -42,8 +42,10 @@ _ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-
 _WORD_OR_NUMBER = re.compile(r"(?<![\w.\-/–])(?:\d+|[A-Za-z]+)(?![\w])(?!-[A-Za-z])")
 
 
-def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMention | None = None):
-    """(start, end, op, n, n2, count_unit) for "[comparator] N [or more] [prior] UNIT" at `pos`."""
+def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMention | None = None,
+              last: TherapyMention | None = None):
+    """(start, end, op, n, n2, count_unit) for "[comparator] N [or more] [prior] UNIT" at `pos`;
+    `last` ends a list of therapies that `therapy` starts ("chemotherapy or immunotherapy regimen")."""
     text = ctx.text
     start = skip_ws(text, pos)
     op, p = leading_comparator(text, start, ctx.rules)
@@ -74,14 +76,15 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMenti
         q = nxt.end()
     if unit_m is None and therapy is not None and f.end() >= therapy.start - 1:
         # "3 prior chemotherapy regimens": the unit follows the therapy
-        unit_m = ctx.rules.count_units.match_at(text, skip_ws(text, therapy.end))
+        tail = last or therapy
+        unit_m = ctx.rules.count_units.match_at(text, skip_ws(text, tail.end))
         if unit_m is not None:
             return start, unit_m.end, op, n.value, (n2.value if n2 else None), unit_m.values[0]
         # ... or ends the therapy's own name ("chemotherapy regimens")
-        last = re.search(r"[\w-]+$", text[therapy.start:therapy.end])
-        unit_m = ctx.rules.count_units.match_at(last.group(), 0) if last else None
-        if unit_m is not None and unit_m.end == len(last.group()):
-            return start, therapy.end, op, n.value, (n2.value if n2 else None), unit_m.values[0]
+        word = re.search(r"[\w-]+$", text[tail.start:tail.end])
+        unit_m = ctx.rules.count_units.match_at(word.group(), 0) if word else None
+        if unit_m is not None and unit_m.end == len(word.group()):
+            return start, tail.end, op, n.value, (n2.value if n2 else None), unit_m.values[0]
     if unit_m is None:
         return None
     p = unit_m.end
@@ -120,13 +123,33 @@ def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
     return n, True, None, None
 
 
+_EXAMPLES_BEFORE = re.compile(r"(?i)\b(?:including|includes|such\s+as|e\.\s?g\.?|like|for\s+example|namely)\W*$")
+_COORDINATOR = re.compile(r"\s*(?:,\s*)?(?:or|and|and/or|/|,)\s*", re.I)
+
+
+def _coordinated(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention], s: int, e: int):
+    """The first and last therapy of the list joined by "or"/"and"/"," that `t` belongs to."""
+    same = sorted((m for m in mentions if s <= m.start and m.end <= e), key=lambda m: m.start)
+    if t not in same:
+        return t, t
+    k = j = same.index(t)
+    while k > 0 and _COORDINATOR.fullmatch(ctx.text, same[k - 1].end, same[k].start):
+        k -= 1
+    while j + 1 < len(same) and _COORDINATOR.fullmatch(ctx.text, same[j].end, same[j + 1].start):
+        j += 1
+    if k != j and _EXAMPLES_BEFORE.search(ctx.text, max(s, same[k].start - 30), same[k].start):
+        return t, t  # "one line of standard treatment, including X, Y or Z": examples, not the counted therapies
+    return same[k], same[j]
+
+
 def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention]):
     text = ctx.text
     s, e = ctx.sentence_of(t.start)
-    prev_end = max([m.end for m in mentions if m.end <= t.start and m.start >= s] + [s])
+    first, last = _coordinated(ctx, t, mentions, s, e)
+    prev_end = max([m.end for m in mentions if m.end <= first.start and m.start >= s] + [s])
     # before: "two or more prior lines of <therapy>"
-    window_start = max(prev_end, t.start - 90)
-    for nm in _WORD_OR_NUMBER.finditer(text[window_start:t.start]):
+    window_start = max(prev_end, first.start - 90)
+    for nm in _WORD_OR_NUMBER.finditer(text[window_start:first.start]):
         if not nm.group().isdigit() and nm.group().lower() not in ctx.rules.number_words:
             continue  # a count starts with a number
         pos = window_start + nm.start()
@@ -135,8 +158,8 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
                          r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|greater\s+than|"
                          r"[≥≤<>]=?|=<|=>)\s*$", text[window_start:pos])
         begin = window_start + lead.start() if lead else pos
-        count = _count_at(ctx, begin, t.start, t)
-        if count and (count[1] >= t.end or _GAP_TO_THERAPY.match(text[count[1]:t.start])):
+        count = _count_at(ctx, begin, first.start, first, last if last is not first else None)
+        if count and (count[1] >= first.end or _GAP_TO_THERAPY.match(text[count[1]:first.start])):
             return count
     # after: "<therapy> … for at least 2 consecutive treatment cycles"
     nxt = min([m.start for m in mentions if m.start > t.end] + [e, t.end + 90])

@@ -386,3 +386,19 @@ def test_weeks_of_a_treatment_is_how_long_it_was_given(extract):
     assert washouts(extract, "Cough unresponsive to at least 8 weeks of targeted treatment", "inclusion") == []
     c = only(washouts(extract, "At least 4 weeks of stopping chemotherapy", "inclusion"), target="chemotherapy")
     assert c["window"]["days"] == 28
+
+
+def test_a_count_before_coordinated_therapies_applies_to_each(extract):
+    cs = priors(extract, "Zero or one prior chemotherapeutic or immunotherapeutic treatment regimen for lymphoma")
+    assert {(c["therapy"], c["min"], c["max"], c["count_unit"]) for c in cs} == {
+        ("chemotherapy", 0, 1, "regimen"), ("immunotherapy", 0, 1, "regimen")}
+
+
+def test_a_count_is_not_spread_over_examples(extract):
+    cs = priors(extract, "At least one line of a standard treatment, including bendamustine, fludarabine or ibrutinib")
+    assert not any(c["count_unit"] == "line" and c["therapy"] in ("drug:fludarabine", "drug:ibrutinib") for c in cs)
+
+
+def test_therapy_for_this_malignancy_is_anticancer_therapy(extract):
+    c = only(priors(extract, "No other prior therapy for this malignancy"), therapy="anticancer_therapy")
+    assert c["max"] == 0
