@@ -52,7 +52,7 @@ _THERAPY_AFTER_OF = re.compile(
 _NEGATED_LEAD = re.compile(r"(?i)\b(?:no|not|without|off)\b")
 _RECOVERED = re.compile(r"(?i)\brecover(?:ed|y)?\s+from\b")
 _SINCE_BETWEEN = re.compile(r"(?i)\b(?:since|from|after|of|following|elapsed|for)\b")
-_TREATED_WITH = re.compile(r"(?i)\b(?:with|on|received|receiving|taken|taking|used)\b")
+_TREATED_WITH = re.compile(r"(?i)\b(?:with|on|in|received|receiving|taken|taking|used)\b")
 
 
 def _duration_value(ctx: CriterionContext, m: re.Match) -> float | None:

@@ -402,3 +402,9 @@ def test_a_count_is_not_spread_over_examples(extract):
 def test_therapy_for_this_malignancy_is_anticancer_therapy(extract):
     c = only(priors(extract, "No other prior therapy for this malignancy"), therapy="anticancer_therapy")
     assert c["max"] == 0
+
+
+def test_look_back_then_participation_in_a_study(extract):
+    c = only(washouts(extract, "Participation currently or within the past 30 days in another therapeutic clinical trial"),
+             target="investigational_agent")
+    assert c["window"]["days"] == 30
