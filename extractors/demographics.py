@@ -24,8 +24,8 @@ _EVENT_AGE = re.compile(r"(?i)\b(?:when|at|since|before|after|by|until|onset)\s+
 _IN_SUBGROUP = re.compile(r"(?i)\b(?:in|among)\s+(?:patients|subjects|children|participants|those|women|men|adults|infants)\s*$")
 _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|if|when|whenever|in\s+case\s+of)\b[^,;.]*$")
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,(]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
-_AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o")
-_NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|y/o|\byo\b|y\.o\.")
+_AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o", "younger")
+_NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y/o|\byo\b|y\.o\.")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?:(?P<below>(?:less than|under|below|younger than)\s+|<(?!=)\s*)|(?:≤|<=)\s*)?", re.I)
 _LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|was|are|being|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting|for|live)\b)*", re.I)
 
@@ -132,6 +132,10 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
         # "≥ 20 and <80 years of age": the unit comes with the other bound
         ahead = re.match(r"\s*(?:and|to|-|–)\s*(?:[<≤]=?|less than|under|below)?\s*\d+\s*(years?|yrs?)", text[p:])
         if not (ahead and op in (">=", ">")):
+            # "younger than 21 or older than 75 years": the unit comes with the other end
+            ahead = re.match(r"(?i)\s*(?:or|and)\s*(?:[>≥]=?|older than|greater than|more than|over|above)\s*\d+\s*(years?|yrs?)",
+                             text[p:]) if op in ("<", "<=") else None
+        if not ahead:
             return None
         unit_word = ahead.group(1)
     lo_y = _years(n.value, unit_word)
@@ -344,8 +348,11 @@ _LE_ALTERNATIVE = re.compile(r"(?P<cond>\s*(?:in|for|if|at)\s+[^.;()]{1,40}?)?\s
 
 _SEX_HEAD = re.compile(
     r"(?i)^\s*(?:(?:sex|gender)\s*:\s*)?(?:(?:healthy|normal|ambulatory|adult|elderly|older|young|postmenopausal|"
-    r"post-menopausal|premenopausal|pre-menopausal|caucasian|asian|japanese|chinese|hispanic|african|black|white)\s+){0,2}"
-    r"(?P<w>female|females|women|woman|male|males|men|man|boys|girls)\b(?:\s+(?:patients|subjects|participants|volunteers))?"
+    r"post-menopausal|premenopausal|pre-menopausal|caucasian|asian|japanese|chinese|hispanic|african|black|white|"
+    r"[\w-]+\s+(?:infected|positive|negative))\s+){0,2}"
+    r"(?P<w>female|females|women|woman|male|males|men|man|boys|girls)\b"
+    r"(?:\s+(?:postmenopausal|post-menopausal|premenopausal|pre-menopausal|healthy|adult))?"
+    r"(?:\s+(?:patients|subjects|participants|volunteers))?"
     r"(?:\s+only)?\s*(?P<after>[.;,]|$|\s+(?:aged|age|ages|between|from|who|with|able|older|younger|over|under|above|judged|in|of|≥|>=|>|\d))"
 )
 # sentences about contraception or pregnancy name a sex without restricting to it

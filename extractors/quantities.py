@@ -26,6 +26,7 @@ NUMBER_RE = re.compile(
 _RESTATED_UNIT = re.compile(r"\s*\((%|percent|[a-zA-Zµμ/]+)\)$")
 # "greater than or equal to (>=) 1.5": the symbol restated in brackets after the words
 _RESTATED_COMPARATOR = re.compile(r"\s*\(\s*(?:[<>≤≥]\s*=?|=\s*[<>]|[<>]\s*/\s*=)\s*\)")
+_ULN_ARTICLE = re.compile(r"(?i)(?:the\s+|an?\s+)?")
 _AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.I)
 _WS = re.compile(r"[\s\u00a0]*")
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
@@ -252,7 +253,7 @@ def parse_threshold(
         p = skip_ws(text, p + 4)
     if op is not None and allow_relative:
         rel = match_relative(text, p, rules)
-        if rel and rules.uln.match_at(text, skip_ws(text, p)) is not None:
+        if rel and rules.uln.match_at(text, _ULN_ARTICLE.match(text, skip_ws(text, p)).end()) is not None:
             one = Number(p, p, "", (1.0,))
             return Threshold(start, rel[1], op, one, relative_to=rel[0])
     lo = match_number(text, p, rules if number_words else None)

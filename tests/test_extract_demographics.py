@@ -267,3 +267,19 @@ def test_two_scales_with_bracketed_age_groups_share_the_threshold(extract):
 def test_score_in_brackets_after_the_scale_is_still_read(extract):
     c = only(extract("ECOG (0-1)", types=("performance_status",)), scale="ECOG")
     assert (c["min"], c["max"]) == (0, 1)
+
+
+def test_age_with_the_unit_only_on_the_other_end(extract):
+    cs = extract("Younger than 21 or older than 75 years of age", "exclusion", types=("age",))
+    assert {(c["normalized"]["min"], c["normalized"]["max"]) for c in cs} == {(None, 21), (75, None)}
+
+
+def test_and_older_marks_an_age_without_a_unit(extract):
+    c = only(extract("Men and women 18 and older", types=("age",)), type="age")
+    assert (c["normalized"]["min"], c["normalized"]["max"]) == (18, None)
+
+
+@pytest.mark.parametrize("text, value", [("Healthy female postmenopausal volunteers", "female"),
+                                         ("HIV-1 infected males subjects", "male")])
+def test_sex_with_qualifiers_around_it(extract, text, value):
+    assert only(extract(text, types=("sex",)), type="sex")["value"] == value

@@ -269,3 +269,8 @@ def test_unit_restated_in_brackets_is_one_unit(extract):
 def test_singular_time_before_the_normal_limit(extract):
     c = only(labs(extract, "Bilirubin =< 1.5 time upper limit of normal for age"), analyte="bilirubin")
     assert c["max"] == 1.5 and c["relative_to"] == "ULN"
+
+
+def test_below_the_institutional_normal_limit_without_a_multiple(extract):
+    c = only(labs(extract, "Serum creatinine that is less than the upper limit of institutional normal"), analyte="creatinine")
+    assert c["max"] == 1 and c["relative_to"] == "ULN"
