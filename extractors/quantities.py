@@ -26,11 +26,12 @@ NUMBER_RE = re.compile(
 _RESTATED_UNIT = re.compile(r"\s*\((%|percent|[a-zA-Zµμ/]+)\)$")
 # "greater than or equal to (>=) 1.5": the symbol restated in brackets after the words
 _RESTATED_COMPARATOR = re.compile(r"\s*\(\s*(?:[<>≤≥]\s*=?|=\s*[<>]|[<>]\s*/\s*=)\s*\)")
+_MULTIPLIER_FIRST = re.compile(r"[x×X]\s*((\d+(?:[.,]\d+)?))")
 _ULN_ARTICLE = re.compile(r"(?i)(?:the\s+|an?\s+)?")
 _AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.I)
 _WS = re.compile(r"[\s\u00a0]*")
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
-_ULN_LEAD = re.compile(r"\s*(?:(?:[x×X*✕]|times|time|fold|-fold|folds)\s*(?:(?:that\s+)?of\s+)?)?(?:the\s+|an?\s+|institutional\s+)?", re.I)
+_ULN_LEAD = re.compile(r"\s*(?:(?:[x×X*✕]|times|time|fold|-fold|folds)\s*(?:(?:that\s+)?of\s+)?)?(?:the\s+|an?\s+)?(?:(?:institutional|institution's|laboratory|lab|local|site|reference)\s+)?", re.I)
 # "3 times more than the ULN", "2-fold above ULN": the comparator between the multiple and the limit
 _TIMES_COMPARED = re.compile(
     r"\s*(?:[x×X✕]|times|-?fold)\s+(?:(?P<gt>more|greater|higher|above|over|larger)|(?P<lt>less|lower|below|under))(?:\s+than)?\b",
@@ -252,6 +253,12 @@ def parse_threshold(
     elif text[p:p + 4].lower() == "from" and op is None:
         p = skip_ws(text, p + 4)
     if op is not None and allow_relative:
+        mult = _MULTIPLIER_FIRST.match(text, p)  # "AST > x2 ULN"
+        if mult:
+            rel = match_relative(text, mult.end(2), rules)
+            if rel:
+                num = Number(mult.start(1), mult.end(1), mult.group(1), (float(mult.group(1).replace(",", ".")),))
+                return Threshold(start, rel[1], op, num, relative_to=rel[0])
         rel = match_relative(text, p, rules)
         if rel and rules.uln.match_at(text, _ULN_ARTICLE.match(text, skip_ws(text, p)).end()) is not None:
             one = Number(p, p, "", (1.0,))

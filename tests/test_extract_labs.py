@@ -274,3 +274,16 @@ def test_singular_time_before_the_normal_limit(extract):
 def test_below_the_institutional_normal_limit_without_a_multiple(extract):
     c = only(labs(extract, "Serum creatinine that is less than the upper limit of institutional normal"), analyte="creatinine")
     assert c["max"] == 1 and c["relative_to"] == "ULN"
+
+
+@pytest.mark.parametrize(
+    "text, analyte, bound, value",
+    [
+        ("AST >x2 ULN", "ast", "min", 2.0),  # the multiplier before the number
+        ("ALT ˂ 3.0 x ULN", "alt", "max", 3.0),  # modifier-letter arrowhead for "<"
+        ("PTT ≥ 1.5 times the laboratory upper limit of normal", "aptt", "min", 1.5),
+    ],
+)
+def test_normal_limit_multiples_in_unusual_notation(extract, text, analyte, bound, value):
+    c = only(labs(extract, text, "exclusion"), analyte=analyte)
+    assert c[bound] == pytest.approx(value) and c["relative_to"] == "ULN"
