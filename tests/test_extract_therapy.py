@@ -408,3 +408,12 @@ def test_look_back_then_participation_in_a_study(extract):
     c = only(washouts(extract, "Participation currently or within the past 30 days in another therapeutic clinical trial"),
              target="investigational_agent")
     assert c["window"]["days"] == 30
+
+
+@pytest.mark.parametrize("text, target", [
+    ("Use of an IND drug within the past 30 days", "investigational_agent"),
+    ("Participation in research studies involving drugs or devices within 30 days", "investigational_agent"),
+    ("Any agent with antitumor activity within 30 days", "anticancer_therapy"),
+])
+def test_more_names_of_study_drugs_and_anticancer_agents(extract, text, target):
+    assert only(washouts(extract, text), target=target)["window"]["days"] == 30
