@@ -20,7 +20,8 @@ from .therapy_mentions import TherapyMention, therapy_mentions
 
 _COUNT_FILLER = re.compile(
     r"(?:\s|\b(?:prior|previous|previously|earlier|different|distinct|consecutive|systemic|standard|separate|"
-    r"additional|lines?|of|treatment|therapy|therapies|regimens?|kinds?|courses?|in\s+total|(?:re-?)?induction)\b)*",
+    r"additional|lines?|of|treatment|therapy|therapies|regimens?|kinds?|courses?|in\s+total|(?:re-?)?induction|"
+    r"front-?line|first-line|adjuvant|neo-?adjuvant|salvage|palliative)\b)*",
     re.I,
 )
 _GAP_TO_THERAPY = re.compile(

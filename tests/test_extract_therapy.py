@@ -417,3 +417,12 @@ def test_look_back_then_participation_in_a_study(extract):
 ])
 def test_more_names_of_study_drugs_and_anticancer_agents(extract, text, target):
     assert only(washouts(extract, text), target=target)["window"]["days"] == 30
+
+
+@pytest.mark.parametrize("text, bounds", [
+    ("Failed 1 or 2 prior front-line chemotherapy regimens", (1, 2)),
+    ("At least 2 prior adjuvant chemotherapy regimens", (2, None)),
+])
+def test_counts_with_a_treatment_setting_word(extract, text, bounds):
+    c = only(priors(extract, text), therapy="chemotherapy")
+    assert (c["min"], c["max"]) == bounds and c["count_unit"] == "regimen"
