@@ -1,10 +1,28 @@
-"""Shared fixtures: one Extractor per test session, and a helper that extracts one criterion."""
+"""Shared fixtures and helpers: one Extractor per test session, a helper that extracts one
+criterion, and the in-process CLI runner with its JSON Lines reader."""
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from typer.testing import CliRunner
+
+from eligex.cli.main import app
 from eligex.extractors.model import SourceDocument
 from eligex.extractors.pipeline import Extractor
+
+runner = CliRunner()
+
+
+def invoke(*args, input: bytes | str | None = None):
+    """`eligex ARGS…` in-process; stdout and stderr captured separately."""
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def json_lines(text: str) -> list[dict]:
+    lines = text.splitlines()
+    assert all(line.strip() for line in lines), "blank line in JSON Lines output"
+    return [json.loads(line) for line in lines]
 
 
 @pytest.fixture(scope="session")

@@ -11,25 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from conftest import invoke, json_lines
 from eligex.cli.batch import ResumeError, load_written_keys
 from eligex.cli.inputs import estimate_total, expand_paths
-from eligex.cli.main import app
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "cli"
 SAMPLES = HERE.parent / "samples"
-
-runner = CliRunner()
-
-
-def invoke(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
-
-
-def json_lines(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def sample_criteria() -> str:

@@ -11,26 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from eligex.cli.main import app
+from conftest import invoke, json_lines
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "cli"
 REPO = HERE.parent
 SAMPLES = REPO / "samples"
-
-runner = CliRunner()
-
-
-def invoke(*args: str, input: bytes | str | None = None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
-
-
-def json_lines(text: str) -> list[dict]:
-    lines = text.splitlines()
-    assert all(line.strip() for line in lines), "blank line in JSON Lines output"
-    return [json.loads(line) for line in lines]
 
 
 def criteria_text_of(fixture: str) -> str:

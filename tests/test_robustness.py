@@ -13,24 +13,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
+from conftest import invoke, json_lines
 from eligex.cli import batch as batch_mod
-from eligex.cli.main import app
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "cli"
 SAMPLES = HERE.parent / "samples"
-
-runner = CliRunner()
-
-
-def invoke(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
-
-
-def json_lines(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def assert_one_error_line(result, path: str | None, exit_code: int = 1) -> str:
