@@ -12,7 +12,7 @@ import re
 from .context import CriterionContext
 from .model import Constraint, Interval
 from .quantities import (NUMBER_RE, Number, leading_comparator, match_comparator, match_comparator_after,
-                         match_number, one_sided, skip_ws)
+                         match_number, one_sided, skip_restated_comparator, skip_ws)
 from .registry import extractor
 from .units import duration_days, duration_unit_name
 
@@ -158,7 +158,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
 
 
 _BIRTH = re.compile(r"(?i)\bbirth\b")
-_AGE_GLUE = re.compile(r"(?i)\s*(?:\(\s*[<>≤≥=/]{1,3}\s*\)\s*)?(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$")
+_AGE_GLUE = re.compile(r"(?i)\s*(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$")
 
 
 def _comparator_start(ctx: CriterionContext, lo: int, pos: int) -> int:
@@ -167,7 +167,8 @@ def _comparator_start(ctx: CriterionContext, lo: int, pos: int) -> int:
     text = ctx.text
     best = pos
     for m in ctx.rules.comparators.finditer(text, lo, pos):
-        if _AGE_GLUE.fullmatch(text, m.end, pos) or not text[m.end:pos].strip():
+        end = skip_restated_comparator(text, m.end)  # "greater than or equal to (>=) 18"
+        if _AGE_GLUE.fullmatch(text, end, pos) or not text[end:pos].strip():
             best = min(best, m.start)
             break
     for m in re.finditer(r"(?i)\b(?:between|from)\s+(?:the\s+ages?\s+of\s+)?$", text[lo:pos]):

@@ -29,10 +29,10 @@ def match_number(text: str, pos: int) -> Number | None:
     return Number(m.start(), m.end(), m.group(), (float(m.group()),)) if m else None
 _ALTERNATIVE = re.compile(r"(?P<cond>[^.;()]{0,40}?)\s*,?\s*\b(?:and|or|but)\s+", re.I)
 # between scale names of one run: "or", "performance score", "(KPS)", "(for > 16 years of age)"
-_SCALE_GLUE = re.compile(r"(?i)[\s,/()\-:]*(?:(?:or|and|performance|status|score|scale|ps|\((?=\s*[a-z])[^()]{0,50}\))"
-                         r"[\s,/()\-:]*)*")
-# brackets of words after a scale name ("(LPS) (for =< 16 years of age)"), never a score in brackets ("(0-1)")
-_WORD_BRACKETS = re.compile(r"(?i)\)?(?:\s*\((?=\s*[a-z])[^()]{0,50}\))*")
+_WORD_BRACKET = r"\((?=\s*[a-z])[^()]{0,50}\)"  # "(KPS)", "(for > 16 years)"; never a score ("(0-1)")
+_SCALE_GLUE = re.compile(r"(?i)[\s,/()\-:]*(?:(?:or|and|performance|status|score|scale|ps|" + _WORD_BRACKET + r")[\s,/()\-:]*)*")
+# brackets of words after a scale name: "(LPS) (for =< 16 years of age) => 50"
+_WORD_BRACKETS = re.compile(r"(?i)\)?(?:\s*" + _WORD_BRACKET + r")*")
 _BRACKET_CONDITION = re.compile(r"\s*\((?P<cond>(?:for\s+|if\s+)?(?:age|aged|patients|children|adults|those)\b[^()]{0,40})\)", re.I)
 _CONDITION_AFTER = re.compile(r"\s*(?P<cond>(?:in|for|if|at)\s+[^.;,()]{1,40})", re.I)
 

@@ -16,7 +16,7 @@ from .context import CriterionContext
 from .model import Constraint, Interval
 from .quantities import leading_comparator, match_comparator_after, match_number, one_sided, skip_ws
 from .registry import extractor
-from .therapy_mentions import TherapyMention, therapy_mentions
+from .therapy_mentions import EXAMPLE_INTRO, TherapyMention, therapy_mentions
 
 _COUNT_FILLER = re.compile(
     r"(?:\s|\b(?:prior|previous|previously|earlier|different|distinct|consecutive|systemic|standard|separate|"
@@ -124,7 +124,6 @@ def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
     return n, True, None, None
 
 
-_EXAMPLES_BEFORE = re.compile(r"(?i)\b(?:including|includes|such\s+as|e\.\s?g\.?|like|for\s+example|namely)\W*$")
 _COORDINATOR = re.compile(r"\s*(?:,\s*)?(?:or|and|and/or|/|,)\s*", re.I)
 
 
@@ -138,7 +137,7 @@ def _coordinated(ctx: CriterionContext, t: TherapyMention, mentions: list[Therap
         k -= 1
     while j + 1 < len(same) and _COORDINATOR.fullmatch(ctx.text, same[j].end, same[j + 1].start):
         j += 1
-    if k != j and _EXAMPLES_BEFORE.search(ctx.text, max(s, same[k].start - 30), same[k].start):
+    if k != j and EXAMPLE_INTRO.search(ctx.text, max(s, same[k].start - 30), same[k].start):
         return t, t  # "one line of standard treatment, including X, Y or Z": examples, not the counted therapies
     return same[k], same[j]
 

@@ -26,8 +26,8 @@ NUMBER_RE = re.compile(
 _RESTATED_UNIT = re.compile(r"\s*\((%|percent|[a-zA-Zµμ/]+)\)$")
 # "greater than or equal to (>=) 1.5": the symbol restated in brackets after the words
 _RESTATED_COMPARATOR = re.compile(r"\s*\(\s*(?:[<>≤≥]\s*=?|=\s*[<>]|[<>]\s*/\s*=)\s*\)")
+_ARTICLE = re.compile(r"(?i)(?:the\s+|an?\s+)?")
 _MULTIPLIER_FIRST = re.compile(r"[x×X]\s*((\d+(?:[.,]\d+)?))")
-_ULN_ARTICLE = re.compile(r"(?i)(?:the\s+|an?\s+)?")
 _AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.I)
 _WS = re.compile(r"[\s\u00a0]*")
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|‐|~|to|and|through|up\s+to)\s*", re.I)
@@ -118,6 +118,12 @@ def match_number(text: str, pos: int, rules: CompiledRules | None = None) -> Num
     return None
 
 
+def skip_restated_comparator(text: str, pos: int) -> int:
+    """After "greater than or equal to", the position past a restated "(>=)", or `pos`."""
+    restated = _RESTATED_COMPARATOR.match(text, pos)
+    return restated.end() if restated else pos
+
+
 def match_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
     """(op, end) for a comparator at `pos`; tolerates a Markdown escape ("\\<")."""
     p = pos
@@ -128,9 +134,9 @@ def match_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str, in
         return None
     op = m.values[0]
     end = m.end
-    restated = _RESTATED_COMPARATOR.match(text, end)
-    if restated:
-        return op, restated.end()
+    restated_end = skip_restated_comparator(text, end)
+    if restated_end > end:
+        return op, restated_end
     # "≥ =", "> or =" already phrases; a doubled comparator ("must be ≥") keeps the symbol
     nxt = skip_ws(text, end)
     if nxt < len(text) and text[nxt] in "≥≤<>=\\":
@@ -260,7 +266,8 @@ def parse_threshold(
                 num = Number(mult.start(1), mult.end(1), mult.group(1), (float(mult.group(1).replace(",", ".")),))
                 return Threshold(start, rel[1], op, num, relative_to=rel[0])
         rel = match_relative(text, p, rules)
-        if rel and rules.uln.match_at(text, _ULN_ARTICLE.match(text, skip_ws(text, p)).end()) is not None:
+        # "≤ ULN", "< the upper limit of institutional normal": the limit itself, right after the comparator
+        if rel and rules.uln.match_at(text, _ARTICLE.match(text, skip_ws(text, p)).end()) is not None:
             one = Number(p, p, "", (1.0,))
             return Threshold(start, rel[1], op, one, relative_to=rel[0])
     lo = match_number(text, p, rules if number_words else None)

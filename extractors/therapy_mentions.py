@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .context import CriterionContext, Mention
 
 _STUDY_OF = re.compile(r"(?i)\b(?:study|studies|trial|trials)\s+(?:of|with|involving|testing)\s+(?:an?\s+|the\s+)?$")
-_EXAMPLE_INTRO = re.compile(r"(?i)(?:\(\s*|,\s*|\b)(?:including|such as|e\.\s?g\.?|eg\.?|i\.\s?e\.?|like|for example|for instance|namely|incl\.?)\s*[:,]?\s*$")
+EXAMPLE_INTRO = re.compile(r"(?i)(?:\(\s*|,\s*|\b)(?:including|such as|e\.\s?g\.?|eg\.?|i\.\s?e\.?|like|for example|for instance|namely|incl\.?)\s*[:,]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def _is_example(ctx: CriterionContext, m: Mention, class_ends: list[tuple[int, s
             and not re.match(r"[(\[]\s*(?:\d|at least|more than|less than|within|no\b|except|one|two|three|four|five|six|"
                              r"seven|eight|nine|ten|twelve)\b", text[paren[0]:paren[0] + 14], re.I):
         return True  # "checkpoint inhibitors (pembrolizumab, nivolumab)"; not "(6 weeks for mitomycin)"
-    if _EXAMPLE_INTRO.search(text[last_end:m.start]):
+    if EXAMPLE_INTRO.search(text[last_end:m.start]):
         return True
     # a list continuing an example list: "such as sunitinib, sorafenib, axitinib"
     intro = re.search(r"(?i)\b(?:including|such as|e\.g\.|for example)\b", between)
