@@ -25,6 +25,14 @@ _HAS_DIGIT = re.compile(r"\d")
 _COUNT_WORDS = re.compile(r"(?i)prior|previous|older|younger")  # "two prior regimens", "older than eighty"
 
 
+def worth_extracting(ctx) -> bool:
+    """The cheap test: a criterion with no concept mention, no label, no digit and no count
+    word holds no constraint."""
+    text = ctx.criterion.text
+    return bool(ctx.mentions or ctx.criterion.label or _HAS_DIGIT.search(text) is not None
+                or _COUNT_WORDS.search(text) is not None)
+
+
 class Extractor:
     """Built once per process (rule packs loaded, patterns compiled); call `extract` per document."""
 
@@ -50,8 +58,7 @@ class Extractor:
             record.criteria.append(result)
             extra = aliases.mentions_in(criterion.text) if aliases else None
             ctx = build_context(criterion, self.compiled, self.units, extra, mentions)
-            if not ctx.mentions and not criterion.label and _HAS_DIGIT.search(criterion.text) is None \
-                    and _COUNT_WORDS.search(criterion.text) is None:
+            if not worth_extracting(ctx):
                 continue
             for fn in self.extractors.values():
                 result.constraints.extend(fn(ctx))
