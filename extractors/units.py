@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -181,6 +181,14 @@ class UnitNormalizer:
         self._added_roots = frozenset(set(self.ureg._units) - before)
         self._parsed: dict[str, ParsedUnit | None] = {}
         self._conversions: dict[tuple, tuple[float, float] | None] = {}
+        # many spellings normalise to one text ("mg/dl", "mg / dL") and many texts to one
+        # unit: pint parses each text once and each unit pair is converted once
+        self._parsed_texts: dict[str, ParsedUnit | None] = {}
+        self._unit_conversions: dict[tuple, tuple[float, float] | None] = {}
+        self._names: dict[str, bool] = {}
+        from pint.util import string_preprocessor
+
+        self._pint_preprocess = string_preprocessor
 
     # ------------------------------------------------------------ definitions
 
@@ -260,12 +268,27 @@ class UnitNormalizer:
         return parsed
 
     def _parse_text(self, written: str, text: str) -> ParsedUnit | None:
+        parsed = self._parsed_texts.get(text, _MISSING)
+        if parsed is _MISSING:
+            parsed = self._parse_text_uncached(written, text)
+            if len(self._parsed_texts) >= _MAX_CACHE:
+                self._parsed_texts.clear()
+            self._parsed_texts[text] = parsed
+        if parsed is None or parsed.written == written:  # type: ignore[union-attr]
+            return parsed  # type: ignore[return-value]
+        return replace(parsed, written=written)  # type: ignore[type-var]
+
+    def _parse_text_uncached(self, written: str, text: str) -> ParsedUnit | None:
         if (
             not _SAFE_UNIT_TEXT.fullmatch(text)
             or _BIG_EXPONENT.search(text)
             or not _HAS_LETTERS.search(_NUMBER.sub("", text))
             or any(name in _REJECTED_NAMES for name in _NAME_TOKEN.findall(text))
         ):
+            return None
+        if not all(self._defined(name) for name in _NAME_TOKEN.findall(_NUMBER.sub("", self._pint_preprocess(text)))):
+            # the cheap test: a word pint does not define ("or", "times", "who") makes
+            # parse_expression fail, after far more work
             return None
         try:
             quantity = self.ureg.parse_expression(text)
@@ -287,6 +310,15 @@ class UnitNormalizer:
             )
         except Exception:
             return None
+
+    def _defined(self, name: str) -> bool:
+        known = self._names.get(name)
+        if known is None:
+            known = name == "dimensionless" or bool(self.ureg.parse_unit_name(name))
+            if len(self._names) >= _MAX_CACHE:
+                self._names.clear()
+            self._names[name] = known
+        return known
 
     def _is_clinical_unit(self, name: str) -> bool:
         if name in self._added_roots or name in _PLAIN_ROOTS:
@@ -367,7 +399,18 @@ class UnitNormalizer:
         canonical = self.parse_unit(canonical_unit)
         if written is None or canonical is None:
             return None
+        key = (written.magnitude, written.units, canonical.magnitude, canonical.units, molar_mass, valence)
+        conversion = self._unit_conversions.get(key, _MISSING)
+        if conversion is _MISSING:
+            conversion = self._convert_parsed(written, canonical, molar_mass, valence)
+            if len(self._unit_conversions) >= _MAX_CACHE:
+                self._unit_conversions.clear()
+            self._unit_conversions[key] = conversion
+        return conversion  # type: ignore[return-value]
 
+    def _convert_parsed(
+        self, written: ParsedUnit, canonical: ParsedUnit, molar_mass: float | None, valence: int
+    ) -> tuple[float, float] | None:
         affine = AFFINE_CONVERSIONS.get((written.units, canonical.units))
         if affine is not None:
             if written.magnitude != 1.0 or canonical.magnitude != 1.0:
