@@ -48,8 +48,15 @@ def _expand(ctx: CriterionContext, group: list[Mention]) -> list[AnalyteRule]:
 
 def _unit_ok_for(ctx: CriterionContext, analytes: list[AnalyteRule]):
     units = ctx.units
+    # the same analytes meet the same unit spellings again and again: remember the verdicts
+    memo, key = ctx.rules.memo, ("unit_ok", *(a.id for a in analytes))
+    known: dict[str, bool] | None = memo.get(key)
+    if known is None:
+        if len(memo) >= 4096:
+            memo.clear()
+        known = memo[key] = {}
 
-    def ok(u: str) -> bool:
+    def convertible(u: str) -> bool:
         for a in analytes:
             for target in (a.canonical_unit, *a.equivalent_units):
                 if target == "ratio":
@@ -57,6 +64,14 @@ def _unit_ok_for(ctx: CriterionContext, analytes: list[AnalyteRule]):
                 if units.to_canonical(1.0, u, target, a.molar_mass, a.valence) is not None:
                     return True
         return False
+
+    def ok(u: str) -> bool:
+        verdict = known.get(u)
+        if verdict is None:
+            verdict = convertible(u)
+            if len(known) < 4096:
+                known[u] = verdict
+        return verdict
 
     return ok
 

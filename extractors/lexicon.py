@@ -155,12 +155,7 @@ class Lexicon:
             self._compile()
         end = len(text) if endpos is None else endpos
         found: list[Match] = []
-        # extractors search one criterion many times: lower-case it once
-        if text is self._last_text:
-            lowered = self._last_lower
-        else:
-            lowered = text.lower()
-            self._last_text, self._last_lower = text, lowered
+        lowered = self._lowered(text)
         same_length = len(lowered) == len(text)
         for pattern, cs in ((self._ci_lower_re if same_length else self._ci_re, False), (self._cs_re, True)):
             if pattern is None:
@@ -205,7 +200,37 @@ class Lexicon:
         return best
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
-        return next(self.finditer(text, pos, endpos), None)
+        """The first match `finditer` would give (leftmost, then longest), found without
+        collecting the others."""
+        if self._ci_re is None and self._cs_re is None:
+            self._compile()
+        end = len(text) if endpos is None else endpos
+        lowered = self._lowered(text)
+        same_length = len(lowered) == len(text)
+        best: Match | None = None
+        for pattern, cs in ((self._ci_lower_re if same_length else self._ci_re, False), (self._cs_re, True)):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text if cs or not same_length else lowered, pos, end):
+                a, b = m.span()
+                if a == b:
+                    continue
+                if best is not None and (a > best.start or (a == best.start and b - a <= best.end - a)):
+                    break  # no later match can come first
+                written = text[a:b]
+                values = self._lookup(written, cs)
+                if values:
+                    best = Match(a, b, written, values)
+                    break
+        return best
+
+    def _lowered(self, text: str) -> str:
+        # extractors search one criterion many times: lower-case it once
+        if text is self._last_text:
+            return self._last_lower
+        lowered = text.lower()
+        self._last_text, self._last_lower = text, lowered
+        return lowered
 
     def __contains__(self, phrase: str) -> bool:
         return phrase_key(phrase) in self._ci or phrase_key(phrase, True) in self._cs

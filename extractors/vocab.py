@@ -26,6 +26,7 @@ class CompiledRules:
 
     def __init__(self, rules: RuleSet):
         self.rules = rules
+        self.memo: dict = {}  # results that depend only on these rules (extractors' caches)
         v = rules.vocabulary
         master = Lexicon()
         for a in rules.analytes.values():
