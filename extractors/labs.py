@@ -399,7 +399,7 @@ def _merge_two_sided(text: str, chain: list[tuple[Threshold, str | None]]) -> li
     return out
 
 
-@extractor("eligex.labs.v1")
+@extractor("eligex.labs.v1", kinds={"analyte", "group"})
 def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
     if not ctx.kinds & {"analyte", "group"}:

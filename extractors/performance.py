@@ -91,10 +91,14 @@ def _scale_for(ctx: CriterionContext, scale_ids: list[str], iv: tuple) -> list[s
     return ["ECOG"] if top <= 5 else ["KPS"]
 
 
-@extractor("eligex.performance_status.v1")
+def _label_is_ps(ctx: CriterionContext) -> bool:
+    return bool(ctx.label and "performance" in ctx.label.lower())
+
+
+@extractor("eligex.performance_status.v1", kinds={"scale", "ps_generic"}, unless=_label_is_ps)
 def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    label_is_ps = bool(ctx.label and "performance" in ctx.label.lower())
+    label_is_ps = _label_is_ps(ctx)
     if not label_is_ps and not ctx.kinds & {"scale", "ps_generic"}:
         return []
     ms = [m for m in ctx.mentions if m.first("scale", "ps_generic")

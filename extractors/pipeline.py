@@ -13,7 +13,7 @@ from pathlib import Path
 from .annotate import document_aliases
 from .context import Mention, build_context, find_mentions, merge_mentions, stem_mentions
 from .model import CriterionResult, SourceDocument, TrialRecord
-from .registry import registered_extractors
+from .registry import plan_for, registered_extractors
 from .rulepack import load_rule_set, validate_units
 from .segment import segment_criteria
 from .units import UnitNormalizer
@@ -43,6 +43,7 @@ class Extractor:
         validate_units(self.rule_set, self.units)
         self.compiled = CompiledRules(self.rule_set)
         self.extractors = registered_extractors()
+        self._plans: dict[frozenset, list] = {}  # concept kinds -> the extractors to call
 
     def extract(self, doc: SourceDocument) -> TrialRecord:
         criteria = segment_criteria(doc)
@@ -60,8 +61,12 @@ class Extractor:
             ctx = build_context(criterion, self.compiled, self.units, extra, mentions)
             if not worth_extracting(ctx):
                 continue
-            for fn in self.extractors.values():
-                result.constraints.extend(fn(ctx))
+            plan = self._plans.get(ctx.kinds)
+            if plan is None:
+                plan = self._plans[ctx.kinds] = plan_for(self.extractors.values(), ctx.kinds)
+            for fn, unless in plan:
+                if unless is None or unless(ctx):
+                    result.constraints.extend(fn(ctx))
         return record
 
     def _mentions_by_criterion(self, doc: SourceDocument, criteria: list) -> list:
