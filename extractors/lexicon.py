@@ -101,6 +101,8 @@ class Lexicon:
         self._ci: dict[str, list[Any]] = {}
         self._cs: dict[str, list[Any]] = {}
         self._ci_trie, self._cs_trie = _Trie(), _Trie()
+        self._compiled = False
+        self._ci_body = ""
         self._ci_re: re.Pattern[str] | None = None
         self._ci_lower_re: re.Pattern[str] | None = None
         self._cs_re: re.Pattern[str] | None = None
@@ -124,6 +126,7 @@ class Lexicon:
         if value not in values:
             values.append(value)
         trie.add(phrase if cs else phrase.lower())
+        self._compiled = False
         self._ci_re = self._cs_re = None
         self._ci_cache.clear()
         self._cs_cache.clear()
@@ -135,8 +138,16 @@ class Lexicon:
         # text (several times faster than re.IGNORECASE); IGNORECASE is the fallback for
         # the rare text whose lower-casing changes its length
         self._ci_lower_re = re.compile(ci_body) if ci_body else None
-        self._ci_re = re.compile(ci_body, re.IGNORECASE) if ci_body else None
+        self._ci_body, self._ci_re = ci_body, None  # compiled when first needed
         self._cs_re = re.compile(cs_body) if cs_body else None
+        self._compiled = True
+
+    def _ci_pattern(self, same_length: bool) -> re.Pattern[str] | None:
+        if same_length or not self._ci_body:
+            return self._ci_lower_re
+        if self._ci_re is None:
+            self._ci_re = re.compile(self._ci_body, re.IGNORECASE)
+        return self._ci_re
 
     def _lookup(self, text: str, cs: bool) -> tuple[Any, ...]:
         # matched texts repeat a lot ("chemotherapy", "ANC"): remember each one's values
@@ -151,13 +162,13 @@ class Lexicon:
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
         """Leftmost-longest, non-overlapping matches in text[pos:endpos]."""
-        if self._ci_re is None and self._cs_re is None:
+        if not self._compiled:
             self._compile()
         end = len(text) if endpos is None else endpos
         found: list[Match] = []
         lowered = self._lowered(text)
         same_length = len(lowered) == len(text)
-        for pattern, cs in ((self._ci_lower_re if same_length else self._ci_re, False), (self._cs_re, True)):
+        for pattern, cs in ((self._ci_pattern(same_length), False), (self._cs_re, True)):
             if pattern is None:
                 continue
             lookup = self._lookup
@@ -186,29 +197,34 @@ class Lexicon:
 
     def match_at(self, text: str, pos: int) -> Match | None:
         """The longest phrase starting exactly at `pos` (after no skipping)."""
-        if self._ci_re is None and self._cs_re is None:
+        if not self._compiled:
             self._compile()
+        lowered = self._lowered(text)
+        same_length = len(lowered) == len(text)
         best: Match | None = None
-        for pattern, cs in ((self._ci_re, False), (self._cs_re, True)):
+        for pattern, cs in ((self._ci_pattern(same_length), False), (self._cs_re, True)):
             if pattern is None:
                 continue
-            m = pattern.match(text, pos)
-            if m and m.end() > m.start():
-                values = self._lookup(m.group(), cs)
-                if values and (best is None or m.end() > best.end):
-                    best = Match(m.start(), m.end(), m.group(), values)
+            m = pattern.match(text if cs or not same_length else lowered, pos)
+            if m:
+                a, b = m.span()
+                if b > a and (best is None or b > best.end):
+                    written = text[a:b]
+                    values = self._lookup(written, cs)
+                    if values:
+                        best = Match(a, b, written, values)
         return best
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
         """The first match `finditer` would give (leftmost, then longest), found without
         collecting the others."""
-        if self._ci_re is None and self._cs_re is None:
+        if not self._compiled:
             self._compile()
         end = len(text) if endpos is None else endpos
         lowered = self._lowered(text)
         same_length = len(lowered) == len(text)
         best: Match | None = None
-        for pattern, cs in ((self._ci_lower_re if same_length else self._ci_re, False), (self._cs_re, True)):
+        for pattern, cs in ((self._ci_pattern(same_length), False), (self._cs_re, True)):
             if pattern is None:
                 continue
             for m in pattern.finditer(text if cs or not same_length else lowered, pos, end):
