@@ -328,9 +328,12 @@ def _negated_close(ctx: CriterionContext, pos: int, s_start: int) -> bool:
     return ctx.rules.termination.search(between) is None and not re.search(r"[,;:]", between)
 
 
+_OPEN_BRACKET = re.compile(r"\s*[(\[]")
+
+
 def _bracket_after(text: str, pos: int) -> tuple[int, int] | None:
     """(open, close) of a bracket that starts right after `pos`."""
-    m = re.match(r"\s*[(\[]", text[pos:pos + 4])
+    m = _OPEN_BRACKET.match(text[pos:pos + 4])
     if not m:
         return None
     depth, i = 0, pos + m.end() - 1
@@ -399,6 +402,17 @@ def _merge_two_sided(text: str, chain: list[tuple[Threshold, str | None]]) -> li
     return out
 
 
+_RATIO_NEXT = re.compile(r"\s*ratio\b", re.I)
+_SLASH_BEFORE = re.compile(r"[/:]\s*$")
+_RATIO_NEAR = re.compile(r"[\s\w]{0,15}\bratio\b", re.I)
+_NORMAL_BEFORE = re.compile(r"(?i)\bnormal\s+$")
+_CONDITION_INTRO_WORDS = re.compile(r"(?i)^(?:if|when|whenever|where|in case of|in the case of|in case)\s+")
+_SPACE = re.compile(r"\s")
+_TIMES_AFTER = re.compile(r"\s*(?:[x×X*]|times|-?fold)")
+_CLOSE_ALTERNATIVE = re.compile(r"[)\];]|\.(?:\s|$)")
+_CONDITION_TAIL = re.compile(r"\s*(?:,\s*)?(?:if|in case|in patients|for patients|in subjects|for subjects|unless|in the presence|in the setting|when)\b", re.I)
+
+
 @extractor("eligex.labs.v1", kinds={"analyte", "group"})
 def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
@@ -406,9 +420,9 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         return []
     ms = [m for m in ctx.mentions if m.first("analyte", "group")
           # "albumin/creatinine ratio", "creatinine ratio": another analyte's ratio
-          and not re.match(r"\s*ratio\b", text[m.end:m.end + 8], re.I)
-          and not (m.first("analyte") and re.search(r"[/:]\s*$", text[max(0, m.start - 2):m.start])
-                   and re.match(r"[\s\w]{0,15}\bratio\b", text[m.end:m.end + 20], re.I))]
+          and not _RATIO_NEXT.match(text[m.end:m.end + 8])
+          and not (m.first("analyte") and _SLASH_BEFORE.search(text[max(0, m.start - 2):m.start])
+                   and _RATIO_NEAR.match(text[m.end:m.end + 20]))]
     out: list[Constraint] = []
     pending_condition: str | None = None
     groups = _groups(ctx, ms)
@@ -421,7 +435,7 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         limit = min(nxt, s_end)
         th = _find_threshold(ctx, search_from, limit, analytes)
         if th is None and all(a.type == "lab" for a in analytes) \
-                and re.search(r"(?i)\bnormal\s+$", text[max(s_start, group[0].start - 8):group[0].start]):
+                and _NORMAL_BEFORE.search(text[max(s_start, group[0].start - 8):group[0].start]):
             # "Normal ALT and AST": within the normal limits
             one = Number(group[0].start, group[0].start, "", (1.0,))
             th = Threshold(group[0].start, group[-1].end, "<=", one, relative_to="ULN")
@@ -436,7 +450,7 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         if _IF_BEFORE.search(before) and nxt < s_end and _THEN.match(text, th.end):
             cue = _IF_BEFORE.search(before)
             pending_condition = strip_escapes(text[group[0].start - len(before) + cue.start():th.end]).strip()
-            pending_condition = re.sub(r"(?i)^(?:if|when|whenever|where|in case of|in the case of|in case)\s+", "", pending_condition)
+            pending_condition = _CONDITION_INTRO_WORDS.sub("", pending_condition)
             continue
         chain: list[tuple[Threshold, str | None]] = [(th, None)]
         p = th.end
@@ -461,7 +475,7 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
             pre = _GROUP_WORD.match(text, q)
             if pre and chain[-1][1] is None:
                 q = pre.end()
-            if q >= len(text) or len(re.sub(r"\s", "", text[p:q])) > 8:
+            if q >= len(text) or len(_SPACE.sub("", text[p:q])) > 8:
                 break
             if nxt < q:
                 break
@@ -473,9 +487,9 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
             if th2.relative_to is None and th2.unit is None and chain[0][0].relative_to:
                 # "(or ≤ 5 times in patients with …)": the multiple of the same normal limit
                 th2.relative_to = chain[0][0].relative_to
-                times = re.match(r"\s*(?:[x×X*]|times|-?fold)", text[th2.end:])
+                times = _TIMES_AFTER.match(text, th2.end)
                 if times:
-                    th2.end += times.end()
+                    th2.end = times.end()
             if not _acceptable(ctx, th2, analytes):
                 break
             if th2.unit is None and th2.relative_to is None and "(" in text[p:q]:
@@ -506,10 +520,10 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                 continue  # the same threshold in other units
             if k == 0 and len(chain) == 1 and cond is None:
                 # a condition written right after the only threshold ("≤ 1.5 × ULN unless Gilbert's")
-                close = re.search(r"[)\];]|\.(?:\s|$)", text[t.end:])
+                close = _CLOSE_ALTERNATIVE.search(text[t.end:])
                 tail_end = t.end + close.start() if close else len(text)
                 tail = text[t.end:tail_end]
-                if re.match(r"\s*(?:,\s*)?(?:if|in case|in patients|for patients|in subjects|for subjects|unless|in the presence|in the setting|when)\b", tail, re.I):
+                if _CONDITION_TAIL.match(tail):
                     cond = _condition_between(ctx, t.end, tail_end)
             polarity, exc_condition = ctx.polarity_at(t.start)
             if _negated_close(ctx, group[0].start, s_start) and not exc_condition:
@@ -527,7 +541,7 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
                 c = _constraint(ctx, a, t, start, end, polarity, condition)
                 if c is not None:
                     out.append(c)
-        if unit_mismatch and re.search(r"(?i)\bnormal\s+$", text[max(s_start, group[0].start - 8):group[0].start]):
+        if unit_mismatch and _NORMAL_BEFORE.search(text[max(s_start, group[0].start - 8):group[0].start]):
             # "Normal ALT and AST, creatinine < 1.8 mg/dl": the others are within normal limits
             one = Number(group[0].start, group[0].start, "", (1.0,))
             normal = Threshold(group[0].start, group[-1].end, "<=", one, relative_to="ULN")

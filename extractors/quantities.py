@@ -79,16 +79,21 @@ class Threshold:
     extras: dict = field(default_factory=dict)
 
 
+_THOUSANDS_COMMA = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_THOUSANDS_DOT = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_RESTATED_RANGE = re.compile(r"\d\s*[-–]\s*\d|(?<!10)\(\s*\d")
+
+
 def number_candidates(text: str) -> tuple[float, ...]:
     """Readings of a written number, most likely first ("50.000" may be 50000 or 50)."""
     t = text.replace("\u00a0", " ").replace("\u202f", " ")
     if " " in t:
         return (float(t.replace(" ", "")),)
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
+    if _THOUSANDS_COMMA.fullmatch(t):
         return (float(t.replace(",", "")),)
     if "," in t:
         return (float(t.replace(",", ".")),)
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", t):
+    if _THOUSANDS_DOT.fullmatch(t):
         thousands = float(t.replace(".", ""))
         if t.count(".") > 1:
             return (thousands,)
@@ -225,7 +230,7 @@ def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: 
             end -= 1
         if cand.startswith("(") and cand.count("(") > cand.count(")"):
             continue
-        if re.search(r"\d\s*[-–]\s*\d|(?<!10)\(\s*\d", cand):
+        if _RESTATED_RANGE.search(cand):
             continue  # "% (53 - 86 mmol/mol)": a restatement, not one unit
         restated = _RESTATED_UNIT.search(cand)
         if restated and unit_ok(cand[:restated.start()]) and unit_ok(restated.group(1)):
