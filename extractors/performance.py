@@ -91,14 +91,14 @@ def _scale_for(ctx: CriterionContext, scale_ids: list[str], iv: tuple) -> list[s
     return ["ECOG"] if top <= 5 else ["KPS"]
 
 
-def _label_is_ps(ctx: CriterionContext) -> bool:
-    return bool(ctx.label and "performance" in ctx.label.lower())
+def _ps_label(label: str) -> bool:
+    return "performance" in label.lower()
 
 
-@extractor("eligex.performance_status.v1", kinds={"scale", "ps_generic"}, unless=_label_is_ps)
+@extractor("eligex.performance_status.v1", kinds={"scale", "ps_generic"}, label=_ps_label)
 def extract_performance_status(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    label_is_ps = _label_is_ps(ctx)
+    label_is_ps = bool(ctx.label and _ps_label(ctx.label))
     if not label_is_ps and not ctx.kinds & {"scale", "ps_generic"}:
         return []
     ms = [m for m in ctx.mentions if m.first("scale", "ps_generic")

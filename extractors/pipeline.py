@@ -43,7 +43,7 @@ class Extractor:
         validate_units(self.rule_set, self.units)
         self.compiled = CompiledRules(self.rule_set)
         self.extractors = registered_extractors()
-        self._plans: dict[frozenset, list] = {}  # concept kinds -> the extractors to call
+        self._plans: dict[tuple, list] = {}  # (concept kinds, label) -> the extractors to call
 
     def extract(self, doc: SourceDocument) -> TrialRecord:
         criteria = segment_criteria(doc)
@@ -61,9 +61,12 @@ class Extractor:
             ctx = build_context(criterion, self.compiled, self.units, extra, mentions)
             if not worth_extracting(ctx):
                 continue
-            plan = self._plans.get(ctx.kinds)
+            plan_key = (ctx.kinds, criterion.label)
+            plan = self._plans.get(plan_key)
             if plan is None:
-                plan = self._plans[ctx.kinds] = plan_for(self.extractors.values(), ctx.kinds)
+                if len(self._plans) >= 4096:
+                    self._plans.clear()
+                plan = self._plans[plan_key] = plan_for(self.extractors.values(), ctx.kinds, criterion.label)
             for fn, unless in plan:
                 if unless is None or unless(ctx):
                     result.constraints.extend(fn(ctx))

@@ -5,8 +5,9 @@ declare its cheap test so the pipeline can skip it without a call:
 
 - `kinds`: it can find something only where the criterion mentions a concept of one of
   these kinds ("analyte", "therapy", ...);
-- `unless`: a predicate on the context that admits the criterion all the same (a label such
-  as "Performance status:" with no scale named).
+- `label`: a predicate on the criterion's label that admits it all the same ("Performance
+  status:" with no scale named); asked once per distinct label;
+- `unless`: a predicate on the whole context that admits it all the same (asked per criterion).
 
 Both must be implied by the extractor's own logic: skipping it must never lose a constraint.
 """
@@ -27,21 +28,24 @@ class Registered:
     fn: ExtractorFn
     kinds: frozenset[str] | None = None  # None: no kind needed, always called
     unless: Callable[[CriterionContext], bool] | None = None
+    label: Callable[[str], bool] | None = None
 
     def wanted(self, ctx: CriterionContext) -> bool:
         return self.kinds is None or not self.kinds.isdisjoint(ctx.kinds) \
+            or (self.label is not None and bool(ctx.label) and self.label(ctx.label)) \
             or (self.unless is not None and self.unless(ctx))
 
 
 EXTRACTORS: dict[str, Registered] = {}
 
 
-def plan_for(extractors: Iterable[Registered], kinds: frozenset[str]) -> list[tuple[ExtractorFn, Callable | None]]:
+def plan_for(extractors: Iterable[Registered], kinds: frozenset[str],
+             label: str | None = None) -> list[tuple[ExtractorFn, Callable | None]]:
     """(function, predicate or None) for the extractors that may find something in a criterion
-    that mentions these concept kinds; the predicate must admit the criterion first."""
+    with this label that mentions these concept kinds; the predicate must admit it first."""
     plan = []
     for reg in extractors:
-        if reg.kinds is None or not reg.kinds.isdisjoint(kinds):
+        if reg.kinds is None or not reg.kinds.isdisjoint(kinds) or (reg.label is not None and label and reg.label(label)):
             plan.append((reg.fn, None))
         elif reg.unless is not None:
             plan.append((reg.fn, reg.unless))
@@ -49,11 +53,12 @@ def plan_for(extractors: Iterable[Registered], kinds: frozenset[str]) -> list[tu
 
 
 def extractor(name: str, kinds: set[str] | frozenset[str] | None = None,
-              unless: Callable[[CriterionContext], bool] | None = None) -> Callable[[ExtractorFn], ExtractorFn]:
+              unless: Callable[[CriterionContext], bool] | None = None,
+              label: Callable[[str], bool] | None = None) -> Callable[[ExtractorFn], ExtractorFn]:
     def register(fn: ExtractorFn) -> ExtractorFn:
         if name in EXTRACTORS:
             raise ValueError(f"extractor '{name}' registered twice")
-        EXTRACTORS[name] = Registered(name, fn, frozenset(kinds) if kinds is not None else None, unless)
+        EXTRACTORS[name] = Registered(name, fn, frozenset(kinds) if kinds is not None else None, unless, label)
         return fn
 
     return register
