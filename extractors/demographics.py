@@ -299,10 +299,14 @@ def _round(v: float | None) -> float | None:
 
 @extractor("eligex.life_expectancy.v1")
 def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
-    text = ctx.text
-    label_le = bool(ctx.label and "life expectancy" in ctx.label.lower())
+    criterion = ctx.criterion
+    label = criterion.label
+    if not label and "life_expectancy" not in ctx.kinds:
+        return []  # the cheap test first: most criteria have neither a label nor the concept
+    label_le = bool(label and "life expectancy" in label.lower())
     if not label_le and "life_expectancy" not in ctx.kinds:
         return []
+    text = criterion.text
     cues = [m for m in ctx.mentions if m.first("life_expectancy")]
     if not cues and not label_le:
         return []
@@ -312,8 +316,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
         _, s_end = ctx.sentence_of(cstart)
         p = _LE_FILLER.match(text, cend, s_end).end()
         # the filler may have eaten "greater than": back up to a comparator
-        back = re.search(r"(?i)(?:greater|more|less|longer|shorter)\s+than(?:\s+or\s+equal\s+to)?\s*$|at\s+least\s*$|"
-                         r"(?:over|under|above|below|exceeding)\s*$", text[cend:p])
+        back = _LE_COMPARATOR_EATEN.search(text[cend:p])
         if back:
             p = cend + back.start()
         start = p
@@ -329,11 +332,11 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
             n2 = match_number(text, rng.end(), ctx.rules)
             if n2 is not None:
                 p = n2.end
-        u = re.match(r"\s*(?:\(\s*\d+\s*\)\s*)?(days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)(?![\w])", text[p:], re.I)
+        u = _LE_UNIT.match(text, p)
         if not u:
             continue
         word = u.group(1)
-        p += u.end()
+        p = u.end()
         after = match_comparator_after(text, p, ctx.rules)
         if after and op is None and n2 is None:
             op, p = after
@@ -357,13 +360,13 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
                 break
             comp2 = match_comparator(text, alt.end(), ctx.rules)
             n2 = match_number(text, skip_ws(text, comp2[1]), ctx.rules) if comp2 else None
-            u2 = re.match(r"\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![\w])", text[n2.end:], re.I) if n2 else None
+            u2 = _LE_UNIT2.match(text, n2.end) if n2 else None
             if not (comp2 and n2 and u2):
                 break
             first = out[-1]
             first.condition = first.condition or ((alt.group("cond") or "").strip(" ,") or None)
-            p2 = n2.end + u2.end()
-            tail = re.match(r"\s*(?:in|for|if|at)\s+[^.;,()]{1,40}", text[p2:], re.I)
+            p2 = u2.end()
+            tail = _LE_TAIL.match(text, p2)
             op2 = comp2[0]
             iv2 = one_sided(op2, n2.value) or (n2.value, True, None, None)
             w2 = u2.group(1)
@@ -373,10 +376,15 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
                 unit=duration_unit_name(w2), condition=tail.group().strip() if tail else None,
                 normalized={"min": to_days(iv2[0], w2), "max": to_days(iv2[2], w2), "unit": "day"},
             ))
-            p = p2 + (tail.end() if tail else 0)
+            p = tail.end() if tail else p2
     return out
 
 
+_LE_COMPARATOR_EATEN = re.compile(r"(?i)(?:greater|more|less|longer|shorter)\s+than(?:\s+or\s+equal\s+to)?\s*$|at\s+least\s*$|"
+                                  r"(?:over|under|above|below|exceeding)\s*$")
+_LE_UNIT = re.compile(r"\s*(?:\(\s*\d+\s*\)\s*)?(days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)(?![\w])", re.I)
+_LE_UNIT2 = re.compile(r"\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![\w])", re.I)
+_LE_TAIL = re.compile(r"\s*(?:in|for|if|at)\s+[^.;,()]{1,40}", re.I)
 _LE_ALTERNATIVE = re.compile(r"(?P<cond>\s*(?:in|for|if|at)\s+[^.;()]{1,40}?)?\s*,?\s*\b(?:and|or)\s+", re.I)
 
 
@@ -394,12 +402,16 @@ _NOT_A_RESTRICTION = re.compile(r"(?i)childbearing|child-bearing|contracept|preg
                                 r"\bif\b|\bmust\s+(?:use|agree)")
 
 
+_BOTH_SEXES = re.compile(r"(?i)\w+\s*(?:or|and|/|,)\s*(?:fe)?m|\w+\s*(?:or|and|/|,)\s*(?:wo)?men")
+
+
 @extractor("eligex.sex.v1")
 def extract_sex(ctx: CriterionContext) -> list[Constraint]:
     """A criterion that admits one sex: "Female", "Healthy males aged 18-45", "Sex: Female"."""
-    text = ctx.text
-    if ctx.section == "exclusion":
+    criterion = ctx.criterion
+    if criterion.section == "exclusion":
         return []  # "Pregnant women" excluded says nothing about who may enter
+    text = criterion.text
     m = _SEX_HEAD.match(text)
     if not m:
         return []
@@ -407,7 +419,7 @@ def extract_sex(ctx: CriterionContext) -> list[Constraint]:
     if _NOT_A_RESTRICTION.search(text, s, e):
         return []
     # "Male or female", "men and women" say nothing
-    if re.match(r"(?i)\w+\s*(?:or|and|/|,)\s*(?:fe)?m|\w+\s*(?:or|and|/|,)\s*(?:wo)?men", text[m.start("w"):]):
+    if _BOTH_SEXES.match(text, m.start("w")):
         return []
     w = m.group("w").lower()
     value = "female" if w.startswith(("f", "wom", "girl")) else "male"
