@@ -655,11 +655,15 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
                 m = _MARKER.match(content)
             else:
                 m = None
-            head_src = content[m.end():] if m else content
-            low = head_src[:120].lower()
+            if m:
+                me = m.end()
+                low = content[me:me + 120].lower()
+            else:
+                me = 0
+                low = content[:120].lower()
             if ("clusion" in low or "criteri" in low or "eligib" in low or "characteristic" in low
                     or "concurrent" in low):
-                head = _classify_heading(head_src)
+                head = _classify_heading(content[me:] if me else content)
             else:
                 head = None
             if head is not None:
@@ -670,7 +674,7 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
                 append((_HEADING, cs, ce, indent, ce - ls, section, True))
                 prev = _HEADING
                 if inline >= 0:
-                    ics = cs + (m.end() if m else 0) + inline
+                    ics = cs + me + inline
                     im = match_marker(text[ics:ce])
                     if im:
                         kind, value = _marker_kind(im, ())
@@ -683,7 +687,14 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
                         prev = _TEXT
             else:
                 if m is not None:
-                    kind, value = _marker_kind(m, ())
+                    last = m.lastgroup
+                    if last == "nump":  # _marker_kind's common cases, inlined
+                        kind, value = "n" + m.group("nump"), int(m.group("num"))
+                    elif last == "bullet":
+                        bullet = m.group("bullet")
+                        kind, value = ("b-" if bullet in _DASHES or bullet == "--" else "b" + bullet), None
+                    else:
+                        kind, value = _marker_kind(m, ())
                     if kind[0] in "rR" and len(m.group("rom") or m.group("prom")) == 1:
                         letter_kind = ("a" if kind[0] == "r" else "A") + kind[1:]
                         if last_value.get(letter_kind) == ord(content[content[0] == "("].lower()) - 97:
