@@ -26,6 +26,10 @@ _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,(]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
 _AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o", "younger")
 _NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y/o|\byo\b|y\.o\.")
+# _NEAR_AGE for lower-cased text of the same length: every character then lower-cases to one
+# character with the same word/non-word class, and only "a"/"A" (etc.) lower-case to the ASCII
+# letters here, so this finds a match exactly where _NEAR_AGE does (checked over all code points)
+_NEAR_AGE_LOWER = re.compile(r"\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y/o|\byo\b|y\.o\.")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?:(?P<below>(?:less than|under|below|younger than)\s+|<(?!=)\s*)|(?:≤|<=)\s*)?", re.I)
 # precompiled forms of the patterns the age parser used to pass to re.match/re.search by string
 _THE_AGES_OF = re.compile(r"(?i)the\s+ages?\s+of\s+")
@@ -213,12 +217,15 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
     text = criterion.text
     label = criterion.label
     label_age = bool(label and label.strip().lower() in ("age", "ages"))
+    near_age, near_text = _NEAR_AGE, text
     if not label_age:
         low = text.lower()
         # the cheap test, with plain substring checks (_AGE_KEYS, unrolled: "younger" holds "yo")
         if not ("age" in low or "year" in low or "yr" in low or "month" in low or "old" in low
                 or "y/o" in low or "yo" in low or "y.o" in low):
             return []
+        if len(low) == len(text):
+            near_age, near_text = _NEAR_AGE_LOWER, low  # same offsets: the faster case-sensitive search
     starts = list(NUMBER_RE.finditer(text))
     births = list(_BIRTH.finditer(text))
     if births:
@@ -230,7 +237,7 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
     for nm in starts:
         if nm.start() < taken_to:
             continue
-        if not label_age and not _NEAR_AGE.search(text, max(0, nm.start() - 30), min(len(text), nm.end() + 30)):
+        if not label_age and not near_age.search(near_text, max(0, nm.start() - 30), min(len(text), nm.end() + 30)):
             continue  # the cheap test: no age word or year/month unit around this number
         s, _ = ctx.sentence_of(nm.start())
         begin = _comparator_start(ctx, max(s, nm.start() - 40), nm.start())
