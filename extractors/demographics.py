@@ -136,9 +136,12 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before, label_age: bool):
     age_after = bool(tail) or bool(after and after[1] and _OLDER_YOUNGER.search(text[p - 10:p]))
     if tail:
         p = tail.end()
-    after = match_comparator_after(text, p, ctx.rules)
-    if after and op is None and n2 is None:
-        op, p = after
+        # the comparator after "of age" ("18 years of age or older"); without a tail p is where
+        # the first look stood or past what it took, so a second look could change nothing
+        if op is None and n2 is None:
+            after = match_comparator_after(text, p, ctx.rules)
+            if after:
+                op, p = after
     if after_cmp and op is None:
         op = after_cmp
     # "+" right after the unit: "6 months+"
