@@ -223,9 +223,10 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
     near_age, near_text = _NEAR_AGE, text
     if not label_age:
         low = text.lower()
-        # the cheap test, with plain substring checks (_AGE_KEYS, unrolled: "younger" holds "yo")
-        if not ("age" in low or "year" in low or "yr" in low or "month" in low or "old" in low
-                or "y/o" in low or "yo" in low or "y.o" in low):
+        # the cheap test, with plain substring checks (_AGE_KEYS, unrolled: "younger" holds "yo";
+        # the keys with a "y" are looked for only when there is one)
+        if not ("age" in low or "month" in low or "old" in low
+                or ("y" in low and ("year" in low or "yr" in low or "y/o" in low or "yo" in low or "y.o" in low))):
             return []
         if len(low) == len(text):
             near_age, near_text = _NEAR_AGE_LOWER, low  # same offsets: the faster case-sensitive search
