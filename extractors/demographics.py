@@ -26,7 +26,28 @@ _CONDITION_CLAUSE = re.compile(r"(?i)(?:^|[,;(]\s*)(?:(?:and|or|but)\s+)?(?:for|
 _SUBJECT_BEFORE = re.compile(r"(?i)\b(?:age[ds]?|ages|adults?|children|child|adolescents?|patients?|participants?|subjects?|men|women|males?|females?|infants?|volunteers?|persons?|individuals?|people|boys|girls)\b[\s:,(]*(?:(?:of|is|are|must|be|between|from|at|least|who|were|was)\s+)*$")
 _AGE_KEYS = ("age", "year", "yr", "month", "old", "y/o", "yo", "y.o", "younger")
 _NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y/o|\byo\b|y\.o\.")
+# _NEAR_AGE for lower-cased text of the same length: every character then lower-cases to one
+# character with the same word/non-word class, and only "a"/"A" (etc.) lower-case to the ASCII
+# letters here, so this finds a match exactly where _NEAR_AGE does (checked over all code points)
+_NEAR_AGE_LOWER = re.compile(r"\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y/o|\byo\b|y\.o\.")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?:(?P<below>(?:less than|under|below|younger than)\s+|<(?!=)\s*)|(?:≤|<=)\s*)?", re.I)
+# precompiled forms of the patterns the age parser used to pass to re.match/re.search by string
+_THE_AGES_OF = re.compile(r"(?i)the\s+ages?\s+of\s+")
+_OLDER_YOUNGER = re.compile(r"(?i)older|younger")
+_AGE_OLDER_YOUNGER = re.compile(r"(?i)\bage|older|younger")
+_OLD_OF_AGE = re.compile(r"(?i)\s*(?:old|of age)")
+_NOT_AN_AGE_UNIT = re.compile(r"\s*(?:[%/×*]|x\s*\d|mg|g/|ml|mm|kg|cm)", re.I)
+_AGE_START = re.compile(r"(?i)\bage")
+_UNIT_WITH_UPPER = re.compile(r"\s*(?:and|to|-|–)\s*(?:[<≤]=?|less than|under|below)?\s*\d+\s*(years?|yrs?)")
+_UNIT_WITH_OTHER_END = re.compile(
+    r"(?i)\s*(?:or|and)\s*(?:[>≥]=?|older than|greater than|more than|over|above)\s*\d+\s*(years?|yrs?)")
+_BETWEEN_FROM = re.compile(r"(?i)\b(?:between|from)\s+(?:the\s+ages?\s+of\s+)?$")
+_AGE_WORD_BEFORE = re.compile(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$")
+_NOT_AGE_LABEL_WORD = re.compile(r"(?i)\b(?:weight|bmi|kg|height|score)\b")
+_NUMBER_BEFORE_PAREN = re.compile(r"[\d%]\s*$")
+_SUBGROUP_PAREN = re.compile(r"(?i)[(\[]\s*(?:age[ds]?|patients|children|those)\b")
+_DURATION_BEFORE = re.compile(r"(?i)\b(?:within|past|last|for|during|since|after|before|prior|previous|history|duration|"
+                              r"diagnosed|diagnosis|follow-up|survival|expectancy|every|per|over the)\b[^.;]{0,12}$")
 _LE_FILLER = re.compile(r"(?:[\s:,(]|\b(?:of|is|was|are|being|must|be|should|expected|estimated|time|the|with|than|greater|more|life|span|survival|to|limited|limiting|for|live)\b)*", re.I)
 
 
@@ -45,8 +66,11 @@ def _years(value: float, unit_word: str | None) -> float | None:
     return value if name == "year" else days / 365.0
 
 
-def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
-    """Parse "[comparator] N [- M] [unit] [comparator-after]" at `pos` as an age."""
+def _age_at(ctx: CriterionContext, pos: int, cue_before, label_age: bool):
+    """Parse "[comparator] N [- M] [unit] [comparator-after]" at `pos` as an age.
+
+    `cue_before` is a function returning whether an age cue comes before: it is asked only
+    when the parse found an order or a range (it reads the text before, which costs)."""
     text = ctx.text
     start = skip_ws(text, pos)
     op, p = leading_comparator(text, start, ctx.rules)
@@ -60,9 +84,9 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
             p = aw.end()
     if text[p:p + 7].lower() == "between":
         p = skip_ws(text, p + 7)
-        ages = re.match(r"(?i)the\s+ages?\s+of\s+", text[p:])
+        ages = _THE_AGES_OF.match(text, p)
         if ages:
-            p += ages.end()
+            p = ages.end()
     elif text[p:p + 4].lower() == "from":
         p = skip_ws(text, p + 4)
     n = match_number(text, p)
@@ -109,32 +133,36 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
     if after and op is None and n2 is None:
         op, p = after
     tail = _AGE_AFTER.match(text, p)
-    age_after = bool(tail) or bool(after and after[1] and re.search(r"(?i)older|younger", text[p - 10:p]))
+    age_after = bool(tail) or bool(after and after[1] and _OLDER_YOUNGER.search(text[p - 10:p]))
     if tail:
         p = tail.end()
-    after = match_comparator_after(text, p, ctx.rules)
-    if after and op is None and n2 is None:
-        op, p = after
+        # the comparator after "of age" ("18 years of age or older"); without a tail p is where
+        # the first look stood or past what it took, so a second look could change nothing
+        if op is None and n2 is None:
+            after = match_comparator_after(text, p, ctx.rules)
+            if after:
+                op, p = after
     if after_cmp and op is None:
         op = after_cmp
     # "+" right after the unit: "6 months+"
     if op is None and n2 is None and p < len(text) and text[p] == "+":
         op, p = ">=", p + 1
+    if op is None and n2 is None:
+        return None  # neither an order nor a range: no age limit (nothing below sets op or n2)
     # "over the age of 18", "older than 80 years"
-    cue_before = cue_before or bool(re.search(r"(?i)\bage|older|younger", text[start:n.start]))
-    if not (cue_before or age_after or label_age or (unit_word and re.match(r"(?i)\s*(?:old|of age)", text[p - 8:p + 8] or ""))):
+    cue_before = cue_before() or bool(_AGE_OLDER_YOUNGER.search(text[start:n.start]))
+    if not (cue_before or age_after or label_age or (unit_word and _OLD_OF_AGE.match(text[p - 8:p + 8] or ""))):
         return None
     if unit_word is None and not (label_age or cue_before or age_after):
         return None
-    if unit_word is None and re.match(r"\s*(?:[%/×*]|x\s*\d|mg|g/|ml|mm|kg|cm)", text[n.end:], re.I):
+    if unit_word is None and _NOT_AN_AGE_UNIT.match(text, n.end):
         return None  # "> 45%": not an age
-    if unit_word is None and not label_age and not age_after and not re.search(r"(?i)\bage", text[max(0, start - 25):n.start]):
+    if unit_word is None and not label_age and not age_after and not _AGE_START.search(text[max(0, start - 25):n.start]):
         # "≥ 20 and <80 years of age": the unit comes with the other bound
-        ahead = re.match(r"\s*(?:and|to|-|–)\s*(?:[<≤]=?|less than|under|below)?\s*\d+\s*(years?|yrs?)", text[p:])
+        ahead = _UNIT_WITH_UPPER.match(text, p)
         if not (ahead and op in (">=", ">")):
             # "younger than 21 or older than 75 years": the unit comes with the other end
-            ahead = re.match(r"(?i)\s*(?:or|and)\s*(?:[>≥]=?|older than|greater than|more than|over|above)\s*\d+\s*(years?|yrs?)",
-                             text[p:]) if op in ("<", "<=") else None
+            ahead = _UNIT_WITH_OTHER_END.match(text, p) if op in ("<", "<=") else None
         if not ahead:
             return None
         unit_word = ahead.group(1)
@@ -158,6 +186,7 @@ def _age_at(ctx: CriterionContext, pos: int, cue_before: bool, label_age: bool):
 
 
 _BIRTH = re.compile(r"(?i)\bbirth\b")
+_match_start = re.Match.start
 _AGE_GLUE = re.compile(r"(?i)\s*(?:(?:the\s+)?age[ds]?\s+(?:of\s+)?)?$")
 
 
@@ -171,7 +200,7 @@ def _comparator_start(ctx: CriterionContext, lo: int, pos: int) -> int:
         if _AGE_GLUE.fullmatch(text, end, pos) or not text[end:pos].strip():
             best = min(best, m.start)
             break
-    for m in re.finditer(r"(?i)\b(?:between|from)\s+(?:the\s+ages?\s+of\s+)?$", text[lo:pos]):
+    for m in _BETWEEN_FROM.finditer(text[lo:pos]):
         best = min(best, lo + m.start())
     return best
 
@@ -187,29 +216,45 @@ def _unit_name(word: str | None) -> str:
 
 @extractor("eligex.age.v1")
 def extract_age(ctx: CriterionContext) -> list[Constraint]:
-    text = ctx.text
-    label_age = bool(ctx.label and ctx.label.strip().lower() in ("age", "ages"))
+    criterion = ctx.criterion
+    text = criterion.text
+    label = criterion.label
+    label_age = bool(label and label.strip().lower() in ("age", "ages"))
+    near_age, near_text = _NEAR_AGE, text
     if not label_age:
         low = text.lower()
-        if not any(k in low for k in _AGE_KEYS):
-            return []  # the cheap test, with plain substring checks
+        # the cheap test, with plain substring checks (_AGE_KEYS, unrolled: "younger" holds "yo";
+        # the keys with a "y" are looked for only when there is one)
+        if not ("age" in low or "month" in low or "old" in low
+                or ("y" in low and ("year" in low or "yr" in low or "y/o" in low or "yo" in low or "y.o" in low))):
+            return []
+        if len(low) == len(text):
+            near_age, near_text = _NEAR_AGE_LOWER, low  # same offsets: the faster case-sensitive search
+    starts = list(NUMBER_RE.finditer(text))
+    births = list(_BIRTH.finditer(text))
+    if births:
+        starts = sorted(starts + births, key=_match_start)
+    elif not starts:
+        return []  # no number: nothing to read as an age
     out: list[Constraint] = []
     taken_to = -1
-    starts = sorted([m for m in NUMBER_RE.finditer(text)] + [m for m in _BIRTH.finditer(text)], key=lambda m: m.start())
     for nm in starts:
         if nm.start() < taken_to:
             continue
-        if not label_age and not _NEAR_AGE.search(text, max(0, nm.start() - 30), min(len(text), nm.end() + 30)):
+        if not label_age and not near_age.search(near_text, max(0, nm.start() - 30), min(len(text), nm.end() + 30)):
             continue  # the cheap test: no age word or year/month unit around this number
         s, _ = ctx.sentence_of(nm.start())
         begin = _comparator_start(ctx, max(s, nm.start() - 40), nm.start())
         before = text[max(s, begin - 40):begin]
-        cue_before = bool(_SUBJECT_BEFORE.search(before)) or bool(re.search(r"(?i)\bage[ds]?\b[^.;\d]{0,20}$", before)) \
-            or bool(out and out[-1].interval.max is None
-                    and _AGE_JOIN.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " ")) \
-            or bool(out and _AGE_OR.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " "))  # "below 18 or above 80 years"
-        if label_age and re.search(r"(?i)\b(?:weight|bmi|kg|height|score)\b", before):
+        if label_age and _NOT_AGE_LABEL_WORD.search(before):
             continue
+
+        def cue_before(before=before, begin=begin) -> bool:
+            return bool(_SUBJECT_BEFORE.search(before)) or bool(_AGE_WORD_BEFORE.search(before)) \
+                or bool(out and out[-1].interval.max is None
+                        and _AGE_JOIN.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " ")) \
+                or bool(out and _AGE_OR.fullmatch(text[out[-1].span[1] - ctx.offset:begin] or " "))  # "below 18 or above 80 years"
+
         found = _age_at(ctx, begin, cue_before, label_age)
         if found is None:
             continue
@@ -217,13 +262,12 @@ def extract_age(ctx: CriterionContext) -> list[Constraint]:
         paren = ctx.paren_of(start)
         if _CONDITION_CLAUSE.search(text[s:start]) or _IN_SUBGROUP.search(text[max(s, start - 40):start]) \
                 or _EVENT_AGE.search(text[max(s, start - 25):start]) \
-                or (paren is not None and re.search(r"[\d%]\s*$", text[max(0, paren[0] - 6):paren[0]])
-                    and re.match(r"(?i)[(\[]\s*(?:age[ds]?|patients|children|those)\b", text[paren[0]:paren[0] + 12])):
+                or (paren is not None and _NUMBER_BEFORE_PAREN.search(text[max(0, paren[0] - 6):paren[0]])
+                    and _SUBGROUP_PAREN.match(text[paren[0]:paren[0] + 12])):
             continue  # "For adolescents under 18 …", "… in patients under 10", "Lansky ≥ 50 (age < 16)": a subgroup
         # a duration that is not an age: "within the past 5 years", "for 2 years"
-        if re.search(r"(?i)\b(?:within|past|last|for|during|since|after|before|prior|previous|history|duration|"
-                     r"diagnosed|diagnosis|follow-up|survival|expectancy|every|per|over the)\b[^.;]{0,12}$", text[max(s, start - 25):start]) \
-                and not re.search(r"(?i)\bage", text[max(s, start - 25):start]):
+        if _DURATION_BEFORE.search(text[max(s, start - 25):start]) \
+                and not _AGE_START.search(text[max(s, start - 25):start]):
             continue
         taken_to = end
         lo_y, hi_y = norm
@@ -266,10 +310,14 @@ def _round(v: float | None) -> float | None:
 
 @extractor("eligex.life_expectancy.v1")
 def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
-    text = ctx.text
-    label_le = bool(ctx.label and "life expectancy" in ctx.label.lower())
+    criterion = ctx.criterion
+    label = criterion.label
+    if not label and "life_expectancy" not in ctx.kinds:
+        return []  # the cheap test first: most criteria have neither a label nor the concept
+    label_le = bool(label and "life expectancy" in label.lower())
     if not label_le and "life_expectancy" not in ctx.kinds:
         return []
+    text = criterion.text
     cues = [m for m in ctx.mentions if m.first("life_expectancy")]
     if not cues and not label_le:
         return []
@@ -279,8 +327,7 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
         _, s_end = ctx.sentence_of(cstart)
         p = _LE_FILLER.match(text, cend, s_end).end()
         # the filler may have eaten "greater than": back up to a comparator
-        back = re.search(r"(?i)(?:greater|more|less|longer|shorter)\s+than(?:\s+or\s+equal\s+to)?\s*$|at\s+least\s*$|"
-                         r"(?:over|under|above|below|exceeding)\s*$", text[cend:p])
+        back = _LE_COMPARATOR_EATEN.search(text[cend:p])
         if back:
             p = cend + back.start()
         start = p
@@ -296,11 +343,11 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
             n2 = match_number(text, rng.end(), ctx.rules)
             if n2 is not None:
                 p = n2.end
-        u = re.match(r"\s*(?:\(\s*\d+\s*\)\s*)?(days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)(?![\w])", text[p:], re.I)
+        u = _LE_UNIT.match(text, p)
         if not u:
             continue
         word = u.group(1)
-        p += u.end()
+        p = u.end()
         after = match_comparator_after(text, p, ctx.rules)
         if after and op is None and n2 is None:
             op, p = after
@@ -324,13 +371,13 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
                 break
             comp2 = match_comparator(text, alt.end(), ctx.rules)
             n2 = match_number(text, skip_ws(text, comp2[1]), ctx.rules) if comp2 else None
-            u2 = re.match(r"\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![\w])", text[n2.end:], re.I) if n2 else None
+            u2 = _LE_UNIT2.match(text, n2.end) if n2 else None
             if not (comp2 and n2 and u2):
                 break
             first = out[-1]
             first.condition = first.condition or ((alt.group("cond") or "").strip(" ,") or None)
-            p2 = n2.end + u2.end()
-            tail = re.match(r"\s*(?:in|for|if|at)\s+[^.;,()]{1,40}", text[p2:], re.I)
+            p2 = u2.end()
+            tail = _LE_TAIL.match(text, p2)
             op2 = comp2[0]
             iv2 = one_sided(op2, n2.value) or (n2.value, True, None, None)
             w2 = u2.group(1)
@@ -340,10 +387,15 @@ def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
                 unit=duration_unit_name(w2), condition=tail.group().strip() if tail else None,
                 normalized={"min": to_days(iv2[0], w2), "max": to_days(iv2[2], w2), "unit": "day"},
             ))
-            p = p2 + (tail.end() if tail else 0)
+            p = tail.end() if tail else p2
     return out
 
 
+_LE_COMPARATOR_EATEN = re.compile(r"(?i)(?:greater|more|less|longer|shorter)\s+than(?:\s+or\s+equal\s+to)?\s*$|at\s+least\s*$|"
+                                  r"(?:over|under|above|below|exceeding)\s*$")
+_LE_UNIT = re.compile(r"\s*(?:\(\s*\d+\s*\)\s*)?(days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h)(?![\w])", re.I)
+_LE_UNIT2 = re.compile(r"\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![\w])", re.I)
+_LE_TAIL = re.compile(r"\s*(?:in|for|if|at)\s+[^.;,()]{1,40}", re.I)
 _LE_ALTERNATIVE = re.compile(r"(?P<cond>\s*(?:in|for|if|at)\s+[^.;()]{1,40}?)?\s*,?\s*\b(?:and|or)\s+", re.I)
 
 
@@ -361,12 +413,16 @@ _NOT_A_RESTRICTION = re.compile(r"(?i)childbearing|child-bearing|contracept|preg
                                 r"\bif\b|\bmust\s+(?:use|agree)")
 
 
+_BOTH_SEXES = re.compile(r"(?i)\w+\s*(?:or|and|/|,)\s*(?:fe)?m|\w+\s*(?:or|and|/|,)\s*(?:wo)?men")
+
+
 @extractor("eligex.sex.v1")
 def extract_sex(ctx: CriterionContext) -> list[Constraint]:
     """A criterion that admits one sex: "Female", "Healthy males aged 18-45", "Sex: Female"."""
-    text = ctx.text
-    if ctx.section == "exclusion":
+    criterion = ctx.criterion
+    if criterion.section == "exclusion":
         return []  # "Pregnant women" excluded says nothing about who may enter
+    text = criterion.text
     m = _SEX_HEAD.match(text)
     if not m:
         return []
@@ -374,7 +430,7 @@ def extract_sex(ctx: CriterionContext) -> list[Constraint]:
     if _NOT_A_RESTRICTION.search(text, s, e):
         return []
     # "Male or female", "men and women" say nothing
-    if re.match(r"(?i)\w+\s*(?:or|and|/|,)\s*(?:fe)?m|\w+\s*(?:or|and|/|,)\s*(?:wo)?men", text[m.start("w"):]):
+    if _BOTH_SEXES.match(text, m.start("w")):
         return []
     w = m.group("w").lower()
     value = "female" if w.startswith(("f", "wom", "girl")) else "male"

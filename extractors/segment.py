@@ -104,6 +104,7 @@ _NOT_BEFORE_HEADING = frozenset(
     "specific general additional satisfy satisfies fulfil fulfill fulfills with per see under in no key main "
     "major primary principal selected important".split()
 )
+_TAIL_AFTER_KEYWORD = re.compile(r"^\s*(?:\(|-|\u2013|for\b|of\b|in\b)")
 _NEGATIVE = re.compile(r"\b(?:not|ineligible|excluded|cannot|won't)\b", re.IGNORECASE)
 _HEAD_STRIP = " \t\u00a0*#_=-\u2013\u2014~"
 
@@ -168,6 +169,11 @@ def classify_heading(content: str) -> tuple[str, int] | None:
     if not ("clusion" in low or "criteri" in low or "eligib" in low or "characteristic" in low
             or "concurrent" in low):
         return None
+    return _classify_heading(content)
+
+
+def _classify_heading(content: str) -> tuple[str, int] | None:
+    """classify_heading after its cheap test (one of the heading words in the first 120 characters)."""
     lead = len(content) - len(content.lstrip(_HEAD_STRIP))
     body = content[lead:]
     colon = body.find(":")
@@ -198,7 +204,7 @@ def classify_heading(content: str) -> tuple[str, int] | None:
         if m.group("crit"):
             ok = len(tail) <= 50
         else:
-            ok = not tail.strip() or bool(re.match(r"^\s*(?:\(|-|\u2013|for\b|of\b|in\b)", tail)) and len(tail) <= 40
+            ok = not tail.strip() or bool(_TAIL_AFTER_KEYWORD.match(tail)) and len(tail) <= 40
         if ok:
             kw = m.group("kw").lower()
             section = INCLUSION if kw in ("inclusion", "inclusionary") else EXCLUSION
@@ -534,8 +540,10 @@ class _Segmenter:
 
     def result(self) -> list[Criterion]:
         self._finish()
-        ids = {c.id for c in self.out}
-        if any(c.parent is not None and c.parent not in ids for c in self.out):
+        parents = {c.parent for c in self.out}
+        parents.discard(None)
+        ids = {c.id for c in self.out} if parents else None
+        if parents and not parents <= ids:  # a parent that is not a criterion
             # an empty item ("3." with nothing after) has no criterion: hand its children up
             for c in self.out:
                 parent = c.parent
@@ -647,11 +655,15 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
                 m = _MARKER.match(content)
             else:
                 m = None
-            head_src = content[m.end():] if m else content
-            low = head_src[:120].lower()
+            if m:
+                me = m.end()
+                low = content[me:me + 120].lower()
+            else:
+                me = 0
+                low = content[:120].lower()
             if ("clusion" in low or "criteri" in low or "eligib" in low or "characteristic" in low
                     or "concurrent" in low):
-                head = classify_heading(head_src)
+                head = _classify_heading(content[me:] if me else content)
             else:
                 head = None
             if head is not None:
@@ -662,7 +674,7 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
                 append((_HEADING, cs, ce, indent, ce - ls, section, True))
                 prev = _HEADING
                 if inline >= 0:
-                    ics = cs + (m.end() if m else 0) + inline
+                    ics = cs + me + inline
                     im = match_marker(text[ics:ce])
                     if im:
                         kind, value = _marker_kind(im, ())
@@ -675,7 +687,14 @@ def segment_criteria(doc: SourceDocument) -> list[Criterion]:
                         prev = _TEXT
             else:
                 if m is not None:
-                    kind, value = _marker_kind(m, ())
+                    last = m.lastgroup
+                    if last == "nump":  # _marker_kind's common cases, inlined
+                        kind, value = "n" + m.group("nump"), int(m.group("num"))
+                    elif last == "bullet":
+                        bullet = m.group("bullet")
+                        kind, value = ("b-" if bullet in _DASHES or bullet == "--" else "b" + bullet), None
+                    else:
+                        kind, value = _marker_kind(m, ())
                     if kind[0] in "rR" and len(m.group("rom") or m.group("prom")) == 1:
                         letter_kind = ("a" if kind[0] == "r" else "A") + kind[1:]
                         if last_value.get(letter_kind) == ord(content[content[0] == "("].lower()) - 97:
