@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from .model import Criterion
 from .vocab import CompiledRules, Concept
 
-_PLAIN_SENTENCE_END = (
-    r"(?<=[.;!?])\s+(?=[A-Z(\"'\d•\-])|\n\s*\n|;\s*|\n(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)"
-)
+# Every sentence end starts with a space or ";": the pattern consumes that character first and
+# checks the context behind it with lookbehinds, so re can skip to candidate positions (a
+# pattern that starts with a lookbehind is tried at every position, twice as slow).
 _SENTENCE_END = re.compile(
-    _PLAIN_SENTENCE_END
+    r"[\s;](?:(?<=[.;!?]\s)\s*(?=[A-Z(\"'\d•\-])|(?<=\n)\s*\n|(?<=;)\s*|(?<=\n)(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)"
     # the flattened legacy layout runs items together: "… for carcinoma No concurrent …",
     # "… since prior interferon alfa Chemotherapy: No prior …"
-    + r"|(?<=[a-z0-9%)\]])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
+    r"|(?<=[a-z0-9%)\]]\s)\s*(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
     r"Must|See|Other|Any)\s)"
-    r"|(?<=[a-z0-9%)\]])\s+(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s)"
+    r"|(?<=[a-z0-9%)\]]\s)\s*(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s))"
 )
 _OPEN, _CLOSE = "([", ")]"
 
@@ -101,10 +101,13 @@ class CriterionContext:
         return base, None
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
-        for s, e in self.sentences:
+        sentences = self._sentences
+        if sentences is None:
+            sentences = self.sentences
+        for s, e in sentences:
             if s <= pos < e:
                 return s, e
-        return (0, len(self.text))
+        return (0, len(self.criterion.text))
 
     def paren_of(self, pos: int) -> tuple[int, int] | None:
         """The innermost bracket pair that encloses `pos`, as (open, close) positions."""
@@ -181,6 +184,8 @@ _NON_PREFIX = re.compile(r"(?i)\bnon[-\s]?$")
 _THERAPY_KEYS = ("prior", "previous", "treat", "therap", "receiv", "within", "since", "drug", "medicat", "expos",
                  "naive", "naïve", "dose", "agent")
 
+_THERAPY_KEYS_RE = re.compile("|".join(re.escape(k) for k in _THERAPY_KEYS))
+
 
 def find_mentions(text: str, rules: CompiledRules, start: int = 0, end: int | None = None,
                   with_stems: bool = True) -> list[Mention]:
@@ -198,8 +203,10 @@ def find_mentions(text: str, rules: CompiledRules, start: int = 0, end: int | No
 def stem_mentions(text: str, rules: CompiledRules, offset: int = 0) -> list[Mention]:
     """Generic drug names found by their INN stem ("afatinib", "romiplostim"), in text that talks
     about treatment (the cheap test: one of a few substrings)."""
+    if rules.drug_suffix_re is None:
+        return []
     low = text.lower()
-    if rules.drug_suffix_re is None or not any(k in low for k in _THERAPY_KEYS):
+    if not _THERAPY_KEYS_RE.search(low):
         return []
     stems = []
     for m in rules.drug_suffix_re.finditer(low):
