@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 
 from .vocab import CompiledRules
 
+# A number not glued to a word, a decimal point, a comma or "^". The first character is consumed
+# before the look-behind (not after it), so re skips to digits instead of trying every position.
 NUMBER_RE = re.compile(
-    r"""(?<![\w.,^])
-    (?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])         # 1,500  100,000
-     |\d{1,3}(?:\.\d{3})+(?![\d.,])                  # 50.000 (European thousands, ambiguous)
-     |\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*(?:/|cells|[x×]\s*10|per\b))   # 100 000/mm3
-     |\d+(?:[.,]\d+)?(?![\d])                         # 1.5  1,5  18
-     |\.\d+(?![\d])                                   # .5
-    )(?!(?:st|nd|rd|th)\b)                             # not an ordinal ("95th percentile")
-    """,
-    re.X,
+    r"[\d.](?<![\w.,^].)"
+    r"(?:(?<=\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,])"                 # 1,500  100,000
+    r"|\d{0,2}(?:\.\d{3})+(?![\d.,])"                                     # 50.000 (European thousands, ambiguous)
+    r"|\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?=\s*(?:/|cells|[x×]\s*10|per\b))"  # 100 000/mm3
+    r"|\d*(?:[.,]\d+)?(?![\d]))"                                          # 1.5  1,5  18
+    r"|(?<=\.)\d+(?![\d]))"                                               # .5
+    r"(?!(?:st|nd|rd|th)\b)"                                               # not an ordinal ("95th percentile")
 )
 _RESTATED_UNIT = re.compile(r"\s*\((%|percent|[a-zA-Zµμ/]+)\)$")
 # "greater than or equal to (>=) 1.5": the symbol restated in brackets after the words

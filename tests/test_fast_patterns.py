@@ -1,0 +1,75 @@
+"""Patterns rewritten for speed must match exactly what their readable form matches.
+
+Each fast pattern consumes its first character before its look-behind, so that re can skip
+ahead to candidate characters; the readable reference pattern starts with the look-behind.
+Both are run over generated strings made of the characters that matter to them.
+"""
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligex.extractors.context import _SENTENCE_END, find_sentences
+from eligex.extractors.quantities import NUMBER_RE
+
+NUMBER_REFERENCE = re.compile(
+    r"""(?<![\w.,^])
+    (?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])
+     |\d{1,3}(?:\.\d{3})+(?![\d.,])
+     |\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=\s*(?:/|cells|[x×]\s*10|per\b))
+     |\d+(?:[.,]\d+)?(?![\d])
+     |\.\d+(?![\d])
+    )(?!(?:st|nd|rd|th)\b)
+    """,
+    re.X,
+)
+
+SENTENCE_END_REFERENCE = re.compile(
+    r"(?<=[.;!?])\s+(?=[A-Z(\"'\d•\-])|\n\s*\n|;\s*|\n(?=\s*(?:[-•*·]|\d+[.)]|[a-z][.)])\s)"
+    r"|(?<=[a-z0-9%)\]])\s+(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
+    r"Must|See|Other|Any)\s)"
+    r"|(?<=[a-z0-9%)\]])\s+(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s)"
+)
+
+number_text = st.lists(
+    st.sampled_from(list("0123456789.,^ax/-") + ["\u00a0", "\u202f", " ", "st", "th", " cells", " per", "x10",
+                                                 "1,000", "50.000", "100 000", "٣"]),
+    max_size=16,
+).map("".join)
+
+sentence_text = st.lists(
+    st.sampled_from(list("ab.;!?\n\t -•*·1()\"']%:x") + ["No ", "Not ", "At least ", "Prior ", "More than ", "Must ",
+                                                       "Any ", "Chemo: ", "Hepatic function: ", "\n\n", "1. ", "a) "]),
+    max_size=20,
+).map("".join)
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(number_text, st.integers(min_value=0, max_value=20))
+def test_number_pattern_matches_like_its_readable_form(text: str, pos: int) -> None:
+    assert spans(NUMBER_RE, text) == spans(NUMBER_REFERENCE, text)
+    fast, ref = NUMBER_RE.match(text, pos), NUMBER_REFERENCE.match(text, pos)
+    assert (fast and fast.span()) == (ref and ref.span())
+
+
+@settings(max_examples=3000, deadline=None)
+@given(sentence_text)
+def test_sentence_end_pattern_matches_like_its_readable_form(text: str) -> None:
+    assert spans(_SENTENCE_END, text) == spans(SENTENCE_END_REFERENCE, text)
+
+
+def test_numbers_found_in_a_lab_criterion() -> None:
+    text = "ANC ≥1,500/mm3, platelets ≥ 100 000/µL, Hb > 9.0 g/dL, bilirubin .5 mg/dL; 95th percentile"
+    assert [m.group() for m in NUMBER_RE.finditer(text)] == ["1,500", "100 000", "9.0", ".5"]
+
+
+def test_sentences_split_after_a_full_stop_and_a_semicolon() -> None:
+    text = "No prior chemotherapy. Must have ECOG 0-1; no brain metastases"
+    assert [text[s:e] for s, e in find_sentences(text)] == [
+        "No prior chemotherapy.", "Must have ECOG 0-1", "no brain metastases"]
