@@ -23,14 +23,18 @@ NO_CRITERIA_WARNING = "no eligibility criteria found in this document"
 # the cheap test: a criterion with no concept mention, no label and no digit holds no constraint
 _HAS_DIGIT = re.compile(r"\d")
 _COUNT_WORDS = re.compile(r"(?i)prior|previous|older|younger")  # "two prior regimens", "older than eighty"
+_COUNT_WORDS_LOWER = re.compile(r"prior|previous|older|younger")  # the same in lower-cased ASCII text (faster)
 
 
 def worth_extracting(ctx) -> bool:
     """The cheap test: a criterion with no concept mention, no label, no digit and no count
     word holds no constraint."""
     text = ctx.criterion.text
-    return bool(ctx.mentions or ctx.criterion.label or _HAS_DIGIT.search(text) is not None
-                or _COUNT_WORDS.search(text) is not None)
+    if ctx.mentions or ctx.criterion.label or _HAS_DIGIT.search(text) is not None:
+        return True
+    if text.isascii():
+        return _COUNT_WORDS_LOWER.search(text.lower()) is not None
+    return _COUNT_WORDS.search(text) is not None
 
 
 class Extractor:
