@@ -140,6 +140,9 @@ class Lexicon:
         self._ci_lower_re = re.compile(ci_body) if ci_body else None
         self._ci_body, self._ci_re = ci_body, None  # compiled when first needed
         self._cs_re = re.compile(cs_body) if cs_body else None
+        # the characters a phrase can start with: most match_at calls stop at this test
+        self._first_ci = frozenset(self._ci_trie.children)
+        self._first_cs = frozenset(self._cs_trie.children)
         self._compiled = True
 
     def _ci_pattern(self, same_length: bool) -> re.Pattern[str] | None:
@@ -199,6 +202,10 @@ class Lexicon:
         """The longest phrase starting exactly at `pos` (after no skipping)."""
         if not self._compiled:
             self._compile()
+        if 0 <= pos < len(text):
+            c = text[pos]
+            if c.isascii() and c.lower() not in self._first_ci and c not in self._first_cs:
+                return None  # (a non-ASCII character's lower case may depend on its neighbours)
         lowered = self._lowered(text)
         same_length = len(lowered) == len(text)
         best: Match | None = None

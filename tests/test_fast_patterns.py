@@ -73,3 +73,26 @@ def test_sentences_split_after_a_full_stop_and_a_semicolon() -> None:
     text = "No prior chemotherapy. Must have ECOG 0-1; no brain metastases"
     assert [text[s:e] for s, e in find_sentences(text)] == [
         "No prior chemotherapy.", "Must have ECOG 0-1", "no brain metastases"]
+
+
+LEXICON_TEXT = st.lists(
+    st.sampled_from(["ANC", "anc", "Anc", "ALT", "alt", "ULN", "uln", "x", " ", "-", ".", ",", "(", "1.5", "≥",
+                     "chemo", "therapy", "Chemotherapy", "anti", "cancer", "é", "Σ", "İ"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LEXICON_TEXT, st.integers(min_value=-2, max_value=40))
+def test_lexicon_match_at_agrees_with_search(text: str, pos: int) -> None:
+    """match_at's first-character shortcut never hides a phrase that search finds at pos."""
+    from eligex.extractors.lexicon import Lexicon
+
+    lex = Lexicon([("ANC", "anc", True), ("ALT", "alt", True), ("ULN", "uln", True),
+                   ("chemotherapy", "chemo", False), ("anti-cancer", "anticancer", False), ("≥", "ge", False)])
+    at = lex.match_at(text, pos)
+    found = lex.search(text, max(pos, 0))
+    if found is not None and found.start == max(pos, 0):
+        assert at is not None and (at.start, at.end, at.values) == (found.start, found.end, found.values)
+    elif pos >= 0:
+        assert at is None
