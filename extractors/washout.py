@@ -14,7 +14,7 @@ import re
 from .context import CriterionContext
 from .model import Constraint
 from .registry import extractor
-from .therapy_mentions import therapy_mentions
+from .therapy_mentions import in_exception, lower_text, may_contain, therapy_mentions
 from .units import duration_days, duration_unit_name
 
 def duration_pattern(number_words) -> re.Pattern:
@@ -27,8 +27,12 @@ def duration_pattern(number_words) -> re.Pattern:
         r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
         re.I,
     )
+# the cheap test: a unit as duration_pattern() takes it, after what may end a number there (a space,
+# a digit, ")"); every duration match has one. In lower-cased ASCII text, or case-insensitive.
+_UNIT = r"(?:calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])"
+_UNIT_AFTER_NUMBER_LOW = re.compile(r"[\s\d)]" + _UNIT)
+_UNIT_AFTER_NUMBER = re.compile(r"[\s\d)]" + _UNIT, re.I)
 _STUDY_PERIOD = re.compile(r"(?i)\s+(?:of|in)\s+(?:the|this)\s+(?:study|trial)(?!\s+(?:entry|start|drug|treatment|enrol|registration|day|visit))")
-_UNIT_WORD = re.compile(r"(?i)(?:day|week|wk|month|mo|mth|year|yr|hour|hr|h|d)s?\b")
 _LEAD_FILLER = re.compile(
     r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?|"
     r"\d+\s*(?:half[\s-]*lives|half[\s-]*life|t1/2)\s*(?:,\s*)?(?:or|and)\b)*$", re.I)
@@ -104,7 +108,7 @@ def _label_window(ctx: CriterionContext) -> list[Constraint]:
     anchor = next((a.values[0] for a in ctx.rules.anchors.finditer(label, m.end())), None)
     out, seen = [], set()
     for t in therapy_mentions(ctx):
-        if t.id in seen or ctx.in_exception(t.start):
+        if t.id in seen or in_exception(ctx, t.start):
             continue
         seen.add(t.id)
         ctx.consumed.add(t.start)
@@ -158,22 +162,28 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
     if not ctx.kinds & {"therapy", "drug"}:
         return []
-    if not _UNIT_WORD.search(text):
+    low = lower_text(ctx)
+    if not (_UNIT_AFTER_NUMBER_LOW.search(low) if low is not None else _UNIT_AFTER_NUMBER.search(text)):
         return _label_window(ctx)  # the cheap test: no duration unit in the criterion itself
     durations = [d for d in ctx.rules.duration_re.finditer(text) if _duration_value(ctx, d) is not None]
     if not durations:
         return _label_window(ctx)
-    targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
-                   and not _RECOVERED.search(text, max(ctx.sentence_of(t.start)[0], t.start - 60), t.start)
-                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None
-                   and not _REQUIRE.search(text, max(0, t.start - 25), t.start)
-                   and not _ANCHOR_OF.search(text, max(0, t.start - 40), t.start)]
+    # the words each test needs, looked for once (a test whose words the criterion lacks is skipped)
+    recovered = may_contain(ctx, "recover")
+    require = may_contain(ctx, "requir", "need", "will receive")
+    anchor_of = may_contain(ctx, "dos", "administration", "initiation", "start", "infusion", "injection")
+    targets_all = [t for t in therapy_mentions(ctx)
+                   if not (require and _REQUIRE.search(text, max(0, t.start - 25), t.start))
+                   and not (anchor_of and _ANCHOR_OF.search(text, max(0, t.start - 40), t.start))
+                   and not (recovered and _RECOVERED.search(text, max(ctx.sentence_of(t.start)[0], t.start - 60), t.start))
+                   and in_exception(ctx, t.start) is None
+                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None]
     if not targets_all:
         return []
     out: list[Constraint] = []
     prev_end_by_sentence: dict[int, int] = {}
     for k, m in enumerate(durations):
-        exc = ctx.in_exception(m.start())
+        exc = in_exception(ctx, m.start())
         if exc is not None and "," not in re.sub(r"\([^()]*\)", "", text[exc[0]:m.start()]):
             # "except palliative radiotherapy within 2 weeks" belongs to the exception; after a comma
             # ("surgery, other than diagnostic surgery, within 4 weeks") the window is the criterion's
