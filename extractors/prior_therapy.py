@@ -38,6 +38,8 @@ _AFTER_GAP = re.compile(
 _ONLY = re.compile(r"(?i)\b(?:only|exactly|just)\s*$")
 _ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s+)*(?:(?P<unit>lines?|regimens?|courses?|cycles?)\s+(?:of\s+|with\s+)?)?$")
 _ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-\s]+line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
+# how every _ORDINAL_LINE match ends, for lower-cased ASCII text: a fast pre-test (a literal start)
+_ORDINAL_TAIL = re.compile(r"line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
 
 
 _WORD_OR_NUMBER = re.compile(r"(?<![\w.\-/–])(?:\d+|[A-Za-z]+)(?![\w])(?!-[A-Za-z])")
@@ -328,11 +330,18 @@ _UNNAMED_LEAD = re.compile(
     r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|[≥≤<>]=?)\s*$")
 
 
+# how every _UNNAMED_COUNT match ends, for lower-cased ASCII text: a fast pre-test (a literal start)
+_UNNAMED_TAIL = re.compile(
+    r"(?:prior|previous)\s+(?:systemic\s+|anti-?cancer\s+|standard\s+)?(?:(?:re-?)?induction\s+)?"
+    r"(?:lines?\s+of\s+)?(?:therapies|therapy|treatments?|regimens?|lines?)\b")
+
+
 def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> list[Constraint]:
     text = ctx.text
     out = []
-    if not may_contain(ctx, "prior", "previous"):
-        return out  # words _UNNAMED_COUNT needs
+    low = lower_text(ctx)
+    if low is not None and not _UNNAMED_TAIL.search(low):
+        return out  # no "prior <unit>" that every _UNNAMED_COUNT match ends with
     for m in _UNNAMED_COUNT.finditer(text):
         nxt = [t for t in mentions if 0 <= t.start - m.end() <= 25]
         if nxt or in_exception(ctx, m.start()):
@@ -440,7 +449,8 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         out.append(c)
         counted.add(c.therapy)
     # "third line or beyond": at least two prior lines
-    for m in (_ORDINAL_LINE.finditer(text) if may_contain(ctx, "line") else ()):
+    low = lower_text(ctx)
+    for m in (_ORDINAL_LINE.finditer(text) if low is None or _ORDINAL_TAIL.search(low) else ()):
         lines = ctx.rules.line_ordinals.get(m.group(1).lower())
         if lines:
             out.append(_make(ctx, None, "systemic_therapy", "prior_therapy.line_ordinal", m.start(), m.end(),

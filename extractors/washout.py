@@ -17,16 +17,39 @@ from .registry import extractor
 from .therapy_mentions import in_exception, lower_text, may_contain, therapy_mentions
 from .units import duration_days, duration_unit_name
 
-def duration_pattern(number_words) -> re.Pattern:
+def duration_pattern(number_words, lower: bool = False) -> re.Pattern:
     """"4 weeks", "one month", "3 to 4 weeks", "four (4) weeks", "2 consecutive weeks"; number
-    words come from the packs (`vocabulary.number_words`)."""
+    words come from the packs (`vocabulary.number_words`). `lower`: the same pattern for
+    lower-cased ASCII text, without IGNORECASE (twice as fast; see `_durations`)."""
     words = "|".join(sorted((re.escape(w) for w in number_words), key=len, reverse=True)) or "(?!)"
     return re.compile(
-        r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|(?i:" + words + r")(?=\s))(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
+        r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|(?" + ("" if lower else "i") + ":" + words + r")(?=\s))"
+        r"(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
         r"(?:\(\s*\d+\s*\)\s*)?(?:(?:consecutive|additional|more|full|further|previous|preceding|prior)\s+)?"
         r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
-        re.I,
+        0 if lower else re.I,
     )
+
+
+_LOWER_DURATION_RE: dict = {}  # ctx.rules.duration_re -> its lower-case twin (None: none exact)
+
+
+def _durations(ctx: CriterionContext, low: str | None) -> list[re.Match]:
+    """The duration matches of the criterion. In ASCII text an IGNORECASE pattern whose literals
+    are lower-case matches where its lower-case twin matches the lower-cased text (same offsets;
+    groups lower-cased, which the callers read case-insensitively)."""
+    pattern = ctx.rules.duration_re
+    twin = _LOWER_DURATION_RE.get(pattern, False)
+    if twin is False:
+        words = ctx.rules.number_words
+        twin = None
+        if all(w.isascii() and w == w.lower() for w in words) and duration_pattern(words).pattern == pattern.pattern \
+                and pattern.flags == duration_pattern(words).flags:
+            twin = duration_pattern(words, lower=True)
+        _LOWER_DURATION_RE[pattern] = twin
+    if low is not None and twin is not None:
+        return [d for d in twin.finditer(low) if _duration_value(ctx, d) is not None]
+    return [d for d in pattern.finditer(ctx.text) if _duration_value(ctx, d) is not None]
 # the cheap test: a unit as duration_pattern() takes it, after what may end a number there (a space,
 # a digit, ")"); every duration match has one. In lower-cased ASCII text, or case-insensitive.
 _UNIT = r"(?:calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])"
@@ -165,7 +188,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     low = lower_text(ctx)
     if not (_UNIT_AFTER_NUMBER_LOW.search(low) if low is not None else _UNIT_AFTER_NUMBER.search(text)):
         return _label_window(ctx)  # the cheap test: no duration unit in the criterion itself
-    durations = [d for d in ctx.rules.duration_re.finditer(text) if _duration_value(ctx, d) is not None]
+    durations = _durations(ctx, low)
     if not durations:
         return _label_window(ctx)
     # the words each test needs, looked for once (a test whose words the criterion lacks is skipped)
