@@ -163,6 +163,40 @@ _LEAD_COMPARATOR = re.compile(
 _BRACKETED = re.compile(r"\([^()]*\)")
 
 
+def _numbers(window: str, number_words: dict):
+    """The _WORD_OR_NUMBER words of `window` that are numbers: digits or number words. In ASCII
+    text, one scan of the lower-cased window for just those (a trie of the number words)."""
+    if window.isascii():
+        return _number_re(number_words).finditer(window.lower())
+    return (nm for nm in _WORD_OR_NUMBER.finditer(window) if nm.group().isdigit() or nm.group().lower() in number_words)
+
+
+_NUMBER_RE: list = [None, None]  # (number_words, its pattern)
+
+
+def _number_re(number_words: dict) -> re.Pattern:
+    """_WORD_OR_NUMBER for lower-cased ASCII text, matching only digits and the number words that
+    can be such a word (ASCII letters only): the same matches as the words kept from it."""
+    if _NUMBER_RE[0] is not number_words:
+        tree: dict = {}
+        for w in number_words:
+            if w.isascii() and w.isalpha() and w == w.lower():
+                node = tree
+                for ch in w:
+                    node = node.setdefault(ch, {})
+                node[""] = {}
+
+        def branch(node: dict) -> str:
+            alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+            if not alts:
+                return ""
+            return "(?:" + "|".join(alts) + ("|" if "" in node else "") + ")"
+
+        words = branch(tree) or "(?!)"
+        _NUMBER_RE[:] = [number_words, re.compile(r"(?<![\w.\-/–])(?:\d+|" + words + r")(?![\w])(?!-[a-z])")]
+    return _NUMBER_RE[1]
+
+
 def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention]):
     text = ctx.text
     s, e = ctx.sentence_of(t.start)
@@ -170,9 +204,8 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
     prev_end = max([m.end for m in mentions if m.end <= first.start and m.start >= s] + [s])
     # before: "two or more prior lines of <therapy>"
     window_start = max(prev_end, first.start - 90)
-    for nm in _WORD_OR_NUMBER.finditer(text[window_start:first.start]):
-        if not nm.group().isdigit() and nm.group().lower() not in ctx.rules.number_words:
-            continue  # a count starts with a number
+    number_words = ctx.rules.number_words
+    for nm in _numbers(text[window_start:first.start], number_words):  # a count starts with a number
         pos = window_start + nm.start()
         # include a comparator just before the number
         lead = _LEAD_COMPARATOR.search(text[window_start:pos])
@@ -182,10 +215,8 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
             return count
     # after: "<therapy> … for at least 2 consecutive treatment cycles"
     nxt = min([m.start for m in mentions if m.start > t.end] + [e, t.end + 90])
-    for nm in _WORD_OR_NUMBER.finditer(text[t.end:nxt]):
+    for nm in _numbers(text[t.end:nxt], number_words):
         pos = t.end + nm.start()
-        if ctx.rules.number_words.get(nm.group().lower()) is None and not nm.group().isdigit():
-            continue
         lead = _LEAD_COMPARATOR.search(text[t.end:pos])
         begin = t.end + lead.start() if lead else pos
         between = _BRACKETED.sub(" ", text[t.end:begin])
@@ -367,17 +398,20 @@ _QUALIFIED_NAIVE = re.compile(r"\s+(?!for\b)(?:on|with|of|in|at|to|by|from|durin
 _NO_LEAD = re.compile(r"(?i)\s*(?:no|none|without)\b")
 
 
+_PRIOR_KINDS = frozenset({"therapy", "drug", "naive", "line_ordinal"})
+
+
 @extractor("eligex.prior_therapy.v1")
 def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not ctx.kinds & {"therapy", "drug", "naive", "line_ordinal"} \
+    if ctx.kinds.isdisjoint(_PRIOR_KINDS) \
             and not ("prior" in text or "previous" in text or "Prior" in text or "Previous" in text):
         return []
     out: list[Constraint] = []
     mentions = therapy_mentions(ctx)
     counted: set[str] = set()
     # treatment-naive phrases
-    for m in ctx.mentions:
+    for m in (ctx.mentions if "naive" in ctx.kinds else ()):
         c = m.first("naive")
         if c is None:
             continue

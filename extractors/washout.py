@@ -183,7 +183,8 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
 @extractor("eligex.washout.v1")
 def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not ctx.kinds & {"therapy", "drug"}:
+    kinds = ctx.kinds
+    if "therapy" not in kinds and "drug" not in kinds:
         return []
     low = lower_text(ctx)
     if not (_UNIT_AFTER_NUMBER_LOW.search(low) if low is not None else _UNIT_AFTER_NUMBER.search(text)):
