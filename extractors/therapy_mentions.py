@@ -57,22 +57,29 @@ def _word_edge(text: str, i: int) -> bool:
 
 def in_exception(ctx: CriterionContext, pos: int) -> tuple[int, int] | None:
     """`ctx.in_exception(pos)`, remembered per position (both extractors ask for the same
-    mentions). When the criterion (ASCII) has no exception phrase at all, a search of
-    text[s:pos] finds none either, unless a phrase is cut at `pos` ("except" of "exceptional":
-    a word character on both sides): then None at once."""
+    mentions). From the second position asked on, one scan of the whole text tells whether the
+    criterion (ASCII) has an exception phrase at all; when it has none, a search of text[s:pos]
+    finds none either, unless a phrase is cut at `pos` ("except" of "exceptional": a word
+    character on both sides), so the answer is None at once."""
     cache = ctx.cache
-    absent = cache.get("exception_absent")
-    if absent is None:
-        text = ctx.text
-        absent = cache["exception_absent"] = text.isascii() and next(ctx.rules.exception_intro.finditer(text), None) is None
-    if absent and not _word_edge(ctx.text, pos):
-        return None
     at = cache.get("exception_at")
     if at is None:
         at = cache["exception_at"] = {}
-    if pos not in at:
-        at[pos] = ctx.in_exception(pos)
-    return at[pos]
+    elif pos in at:
+        return at[pos]
+    if at:
+        absent = cache.get("exception_absent")
+        if absent is None:
+            text = ctx.text
+            absent = cache["exception_absent"] = text.isascii() and next(
+                ctx.rules.exception_intro.finditer(text), None) is None
+        if absent and not _word_edge(ctx.text, pos):
+            at[pos] = None
+            return None
+    exc = at[pos] = ctx.in_exception(pos)
+    if exc is not None:
+        cache["exception_absent"] = False
+    return exc
 
 
 def therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
