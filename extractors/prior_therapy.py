@@ -16,7 +16,8 @@ from .context import CriterionContext
 from .model import Constraint, Interval
 from .quantities import leading_comparator, match_comparator_after, match_number, one_sided, skip_ws
 from .registry import extractor
-from .therapy_mentions import EXAMPLE_INTRO, TherapyMention, in_exception, lower_text, may_contain, therapy_mentions
+from .therapy_mentions import (EXAMPLE_INTRO, TherapyMention, allowed_cue, in_exception, lower_text, may_contain,
+                               therapy_mentions)
 
 _COUNT_FILLER = re.compile(
     r"(?:\s|\b(?:prior|previous|previously|earlier|different|distinct|consecutive|systemic|standard|separate|"
@@ -123,7 +124,7 @@ def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
         return one_sided(op, n)
     if _ONLY.search(text[max(0, start - 12):start]):
         return n, True, n, True
-    allowed = ctx.rules.allowed_cues.search(text, sentence[0], sentence[1])
+    allowed = allowed_cue(ctx, sentence[0], sentence[1])
     if allowed is not None and not _NOT_BEFORE.search(text, max(0, allowed.start - 6), allowed.start):
         return None, None, n, True
     return n, True, None, None
@@ -421,7 +422,6 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         if _QUALIFIED_NAIVE.match(text, m.end):
             continue  # "no prior treatment on this protocol", "naive to insulin": qualified, not treatment-naive
         out.append(_make(ctx, None, c.id, c.rule, m.start, m.end, (None, None, 0, True), "any", _polarity(ctx, m.start)))
-    allowed_in: dict[tuple[int, int], object] = {}  # allowed cue of each sentence
     any_words = may_contain(ctx, "any", "one or more")  # words _ANY needs
     for t in mentions:
         if t.start in ctx.consumed or in_exception(ctx, t.start) or _blocked(ctx, t):
@@ -436,10 +436,7 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", start, end, iv, count[5], _polarity(ctx, start)))
             counted.add(t.id)
             continue
-        if (s, e) in allowed_in:
-            allowed = allowed_in[s, e]
-        else:
-            allowed = allowed_in[s, e] = ctx.rules.allowed_cues.search(text, s, e)
+        allowed = allowed_cue(ctx, s, e)
         if allowed is not None and not _NOT_BEFORE.search(text, max(s, allowed.start - 6), allowed.start):
             continue
         prior = None  # _prior_cue(ctx, t), asked at most once

@@ -82,6 +82,19 @@ def in_exception(ctx: CriterionContext, pos: int) -> tuple[int, int] | None:
     return exc
 
 
+def allowed_cue(ctx: CriterionContext, start: int, end: int):
+    """`ctx.rules.allowed_cues.search(ctx.text, start, end)`, remembered per sentence (both
+    extractors ask it of the same sentences)."""
+    known = ctx.cache.get("allowed_cue")
+    if known is None:
+        known = ctx.cache["allowed_cue"] = {}
+    key = (start, end)
+    if key in known:
+        return known[key]
+    cue = known[key] = ctx.rules.allowed_cues.search(ctx.text, start, end)
+    return cue
+
+
 def therapy_mentions(ctx: CriterionContext) -> list[TherapyMention]:
     """The criterion's therapy mentions (computed once per criterion, shared by extractors)."""
     cached = ctx.cache.get("therapy_mentions")

@@ -14,7 +14,7 @@ import re
 from .context import CriterionContext
 from .model import Constraint
 from .registry import extractor
-from .therapy_mentions import in_exception, lower_text, may_contain, therapy_mentions
+from .therapy_mentions import allowed_cue, in_exception, lower_text, may_contain, therapy_mentions
 from .units import duration_days, duration_unit_name
 
 def duration_pattern(number_words, lower: bool = False) -> re.Pattern:
@@ -79,6 +79,13 @@ _THERAPY_AFTER_OF = re.compile(
 _NEGATED_LEAD = re.compile(r"(?i)\b(?:no|not|without|off)\b")
 _RECOVERED = re.compile(r"(?i)\brecover(?:ed|y)?\s+from\b")
 _SINCE_BETWEEN = re.compile(r"(?i)\b(?:since|from|after|of|following|elapsed|for)\b")
+_SUBCLASS_WORD = re.compile(r"(?i)\b(?:for|since|if|or|and)\s+(?!the\b|other\b)[a-z]{5,}")
+_THE_BEFORE = re.compile(r"(?i)\bthe\s+$")
+_LEAD_BRACKET = re.compile(r"\s*(?:\([^)]*\)\s*)?")
+_BRACKETED = re.compile(r"\([^()]*\)")
+_REFINING_LEAD = re.compile(r"\s*(?:at least\s+)?", re.I)
+_NOT_BEFORE = re.compile(r"(?i)(?:\bnot|n't)\s+$")
+_ALLOWED_IF = re.compile(r"(?i)[^.;]{0,40}\b(?:if|provided|as long as|only)\b")
 _TREATED_WITH = re.compile(r"(?i)\b(?:with|on|in|received|receiving|taken|taking|used)\b")
 
 
@@ -102,7 +109,7 @@ def _parent_target(ctx: CriterionContext, targets_all: list, main: re.Match, par
     rest = inner
     for t in sorted(named, key=lambda t: -t.start):
         rest = rest[:max(0, t.start - paren[0] - 1)] + rest[t.end - paren[0] - 1:]
-    if not re.search(r"(?i)\b(?:for|since|if|or|and)\s+(?!the\b|other\b)[a-z]{5,}", rest):
+    if not _SUBCLASS_WORD.search(rest):
         return None
     if named:
         before = [t for t in before if all(t.id in n.classes or t.id == n.id for n in named)]
@@ -149,7 +156,7 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     text = ctx.text
     if _AFTER_FUTURE.match(text, m.end()):
         return False
-    if re.search(r"(?i)\bthe\s+$", text[max(0, m.start() - 5):m.start()]) and _STUDY_PERIOD.match(text, m.end()):
+    if _THE_BEFORE.search(text[max(0, m.start() - 5):m.start()]) and _STUDY_PERIOD.match(text, m.end()):
         return False  # "within the 24 weeks of the study": the study period, not a look-back
     before = text[max(s_start, m.start() - 45):m.start()]
     if _DURATION_OF_USE.search(before) and not _NEGATED_LEAD.search(text, s_start, m.start()):
@@ -166,7 +173,7 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     orm = _OR_MORE.match(after)
     if orm:
         after = after[orm.end():]
-    lead = re.match(r"\s*(?:\([^)]*\)\s*)?", after)
+    lead = _LEAD_BRACKET.match(after)
     after = after[lead.end():]
     cue = ctx.rules.since_cues.match_at(after, 0) or ctx.rules.before_cues.match_at(after, 0)
     if cue is None:
@@ -208,7 +215,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     prev_end_by_sentence: dict[int, int] = {}
     for k, m in enumerate(durations):
         exc = in_exception(ctx, m.start())
-        if exc is not None and "," not in re.sub(r"\([^()]*\)", "", text[exc[0]:m.start()]):
+        if exc is not None and "," not in _BRACKETED.sub("", text[exc[0]:m.start()]):
             # "except palliative radiotherapy within 2 weeks" belongs to the exception; after a comma
             # ("surgery, other than diagnostic surgery, within 4 weeks") the window is the criterion's
             continue
@@ -219,7 +226,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
         s_start, s_end = ctx.sentence_of(m.start())
         paren = ctx.paren_of(m.start())
         parent = refinement = None
-        refining = paren is not None and re.fullmatch(r"\s*(?:at least\s+)?", text[paren[0] + 1:m.start()], re.I) \
+        refining = paren is not None and _REFINING_LEAD.fullmatch(text[paren[0] + 1:m.start()]) \
             and k > 0 and durations[k - 1].end() <= paren[0] and s_start <= durations[k - 1].start()
         if refining:
             # "(6 weeks for nitrosoureas or mitomycin C)", "(6 months since cisplatin)": a window of its own
@@ -256,9 +263,9 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             prev_end_by_sentence[s_start] = m.end()
         if not targets:
             continue
-        allowed = ctx.rules.allowed_cues.search(text, s_start, s_end)
-        if allowed is not None and not re.search(r"(?i)(?:\bnot|n't)\s+$", text[max(0, allowed.start - 6):allowed.start]) \
-                and not re.match(r"(?i)[^.;]{0,40}\b(?:if|provided|as long as|only)\b", text[allowed.end:s_end]):
+        allowed = allowed_cue(ctx, s_start, s_end)
+        if allowed is not None and not _NOT_BEFORE.search(text[max(0, allowed.start - 6):allowed.start]) \
+                and not _ALLOWED_IF.match(text[allowed.end:s_end]):
             continue  # "Palliative radiotherapy within 2 weeks is permitted": an allowance, not a washout
         anchor = None
         for a in ctx.rules.anchors.finditer(text, m.end(), s_end):
