@@ -167,7 +167,7 @@ def _is_example(ctx: CriterionContext, m: Mention, class_ends: list[tuple[int, s
     or a bracketed list of two or more therapies right after a head noun ("standard therapies
     (surgery, radiotherapy, chemotherapy)", "oral fluoropyrimidine (capecitabine, S-1)")."""
     text = ctx.text
-    paren = ctx.paren_of(m.start) if ctx.parens else None
+    paren = ctx.paren_of(m.start) if "(" in text or "[" in text else None  # no opening bracket, no pair
     if paren is not None and "," in text[paren[0]:paren[1]] and _HEAD_NOUN.search(text[max(0, paren[0] - 30):paren[0]]):
         inside = [x for x in ctx.mentions if paren[0] < x.start and x.end <= paren[1] and x.first("therapy", "drug")]
         if len(inside) >= 2:

@@ -224,7 +224,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
         if unit is None or value is None or unit == "hour" and value > 24 * 30:
             continue
         s_start, s_end = ctx.sentence_of(m.start())
-        paren = ctx.paren_of(m.start())
+        paren = ctx.paren_of(m.start()) if "(" in text or "[" in text else None  # no opening bracket, no pair
         parent = refinement = None
         refining = paren is not None and _REFINING_LEAD.fullmatch(text[paren[0] + 1:m.start()]) \
             and k > 0 and durations[k - 1].end() <= paren[0] and s_start <= durations[k - 1].start()
