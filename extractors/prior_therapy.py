@@ -16,7 +16,8 @@ from .context import CriterionContext
 from .model import Constraint, Interval
 from .quantities import leading_comparator, match_comparator_after, match_number, one_sided, skip_ws
 from .registry import extractor
-from .therapy_mentions import EXAMPLE_INTRO, TherapyMention, therapy_mentions
+from .therapy_mentions import (EXAMPLE_INTRO, TherapyMention, allowed_cue, in_exception, lower_text, may_contain,
+                               therapy_mentions)
 
 _COUNT_FILLER = re.compile(
     r"(?:\s|\b(?:prior|previous|previously|earlier|different|distinct|consecutive|systemic|standard|separate|"
@@ -38,6 +39,8 @@ _AFTER_GAP = re.compile(
 _ONLY = re.compile(r"(?i)\b(?:only|exactly|just)\s*$")
 _ANY = re.compile(r"(?i)\b(?:any|one or more)\s+(?:(?:prior|previous|systemic)\s+)*(?:(?P<unit>lines?|regimens?|courses?|cycles?)\s+(?:of\s+|with\s+)?)?$")
 _ORDINAL_LINE = re.compile(r"(?i)\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[-\s]+line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
+# how every _ORDINAL_LINE match ends, for lower-cased ASCII text: a fast pre-test (a literal start)
+_ORDINAL_TAIL = re.compile(r"line\s+(?:(?:or|and)\s+(?:beyond|later|higher|above|greater)|\+)")
 
 
 _WORD_OR_NUMBER = re.compile(r"(?<![\w.\-/–])(?:\d+|[A-Za-z]+)(?![\w])(?!-[A-Za-z])")
@@ -55,9 +58,9 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMenti
         return None  # "a previous targeted therapy" is not a count
     p = n.end
     n2 = None
-    rng = re.match(r"\s*(?:-|–|to|or)\s*", text[p:])
+    rng = _RANGE_GLUE.match(text, p)
     if rng:
-        cand = match_number(text, p + rng.end(), ctx.rules)
+        cand = match_number(text, rng.end(), ctx.rules)
         if cand is not None and cand.value > n.value:
             n2, p = cand, cand.end
     if op is None and n2 is None:
@@ -71,7 +74,7 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMenti
         unit_m = ctx.rules.count_units.match_at(text, skip_ws(text, q))
         if unit_m:
             break
-        nxt = re.compile(r"\s*\S+").match(text, q)
+        nxt = _NEXT_WORD.match(text, q)
         if nxt is None or nxt.end() > f.end():
             break
         q = nxt.end()
@@ -82,7 +85,7 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMenti
         if unit_m is not None:
             return start, unit_m.end, op, n.value, (n2.value if n2 else None), unit_m.values[0]
         # ... or ends the therapy's own name ("chemotherapy regimens")
-        word = re.search(r"[\w-]+$", text[tail.start:tail.end])
+        word = _LAST_WORD.search(text[tail.start:tail.end])
         unit_m = ctx.rules.count_units.match_at(word.group(), 0) if word else None
         if unit_m is not None and unit_m.end == len(word.group()):
             return start, tail.end, op, n.value, (n2.value if n2 else None), unit_m.values[0]
@@ -96,6 +99,9 @@ def _count_at(ctx: CriterionContext, pos: int, limit: int, therapy: TherapyMenti
     return start, p, op, n.value, (n2.value if n2 else None), unit_m.values[0]
 
 
+_RANGE_GLUE = re.compile(r"\s*(?:-|–|to|or)\s*")
+_NEXT_WORD = re.compile(r"\s*\S+")
+_LAST_WORD = re.compile(r"[\w-]+$")
 _NOT_BEFORE = re.compile(r"(?i)(?:\bnot|n't)\s+$")
 
 
@@ -118,7 +124,7 @@ def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
         return one_sided(op, n)
     if _ONLY.search(text[max(0, start - 12):start]):
         return n, True, n, True
-    allowed = ctx.rules.allowed_cues.search(text, sentence[0], sentence[1])
+    allowed = allowed_cue(ctx, sentence[0], sentence[1])
     if allowed is not None and not _NOT_BEFORE.search(text, max(0, allowed.start - 6), allowed.start):
         return None, None, n, True
     return n, True, None, None
@@ -127,9 +133,18 @@ def _interval(ctx: CriterionContext, count, sentence: tuple[int, int]) -> tuple:
 _COORDINATOR = re.compile(r"\s*(?:,\s*)?(?:or|and|and/or|/|,)\s*", re.I)
 
 
+def _START(m: TherapyMention) -> int:
+    return m.start
+
+
 def _coordinated(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention], s: int, e: int):
     """The first and last therapy of the list joined by "or"/"and"/"," that `t` belongs to."""
-    same = sorted((m for m in mentions if s <= m.start and m.end <= e), key=lambda m: m.start)
+    by_sentence = ctx.cache.get("prior_therapy.same")
+    if by_sentence is None or by_sentence[0] is not mentions:
+        by_sentence = ctx.cache["prior_therapy.same"] = (mentions, {})
+    same = by_sentence[1].get((s, e))
+    if same is None:
+        same = by_sentence[1][s, e] = sorted((m for m in mentions if s <= m.start and m.end <= e), key=_START)
     if t not in same:
         return t, t
     k = j = same.index(t)
@@ -142,6 +157,47 @@ def _coordinated(ctx: CriterionContext, t: TherapyMention, mentions: list[Therap
     return same[k], same[j]
 
 
+_LEAD_COMPARATOR = re.compile(
+    r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
+    r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|greater\s+than|"
+    r"[≥≤<>]=?|=<|=>)\s*$")
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def _numbers(window: str, number_words: dict):
+    """The _WORD_OR_NUMBER words of `window` that are numbers: digits or number words. In ASCII
+    text, one scan of the lower-cased window for just those (a trie of the number words)."""
+    if window.isascii():
+        return _number_re(number_words).finditer(window.lower())
+    return (nm for nm in _WORD_OR_NUMBER.finditer(window) if nm.group().isdigit() or nm.group().lower() in number_words)
+
+
+_NUMBER_RE: list = [None, None]  # (number_words, its pattern)
+
+
+def _number_re(number_words: dict) -> re.Pattern:
+    """_WORD_OR_NUMBER for lower-cased ASCII text, matching only digits and the number words that
+    can be such a word (ASCII letters only): the same matches as the words kept from it."""
+    if _NUMBER_RE[0] is not number_words:
+        tree: dict = {}
+        for w in number_words:
+            if w.isascii() and w.isalpha() and w == w.lower():
+                node = tree
+                for ch in w:
+                    node = node.setdefault(ch, {})
+                node[""] = {}
+
+        def branch(node: dict) -> str:
+            alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+            if not alts:
+                return ""
+            return "(?:" + "|".join(alts) + ("|" if "" in node else "") + ")"
+
+        words = branch(tree) or "(?!)"
+        _NUMBER_RE[:] = [number_words, re.compile(r"(?<![\w.\-/–])(?:\d+|" + words + r")(?![\w])(?!-[a-z])")]
+    return _NUMBER_RE[1]
+
+
 def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention]):
     text = ctx.text
     s, e = ctx.sentence_of(t.start)
@@ -149,29 +205,22 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
     prev_end = max([m.end for m in mentions if m.end <= first.start and m.start >= s] + [s])
     # before: "two or more prior lines of <therapy>"
     window_start = max(prev_end, first.start - 90)
-    for nm in _WORD_OR_NUMBER.finditer(text[window_start:first.start]):
-        if not nm.group().isdigit() and nm.group().lower() not in ctx.rules.number_words:
-            continue  # a count starts with a number
+    number_words = ctx.rules.number_words
+    for nm in _numbers(text[window_start:first.start], number_words):  # a count starts with a number
         pos = window_start + nm.start()
         # include a comparator just before the number
-        lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
-                         r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|greater\s+than|"
-                         r"[≥≤<>]=?|=<|=>)\s*$", text[window_start:pos])
+        lead = _LEAD_COMPARATOR.search(text[window_start:pos])
         begin = window_start + lead.start() if lead else pos
         count = _count_at(ctx, begin, first.start, first, last if last is not first else None)
         if count and (count[1] >= first.end or _GAP_TO_THERAPY.match(text[count[1]:first.start])):
             return count
     # after: "<therapy> … for at least 2 consecutive treatment cycles"
     nxt = min([m.start for m in mentions if m.start > t.end] + [e, t.end + 90])
-    for nm in _WORD_OR_NUMBER.finditer(text[t.end:nxt]):
+    for nm in _numbers(text[t.end:nxt], number_words):
         pos = t.end + nm.start()
-        if ctx.rules.number_words.get(nm.group().lower()) is None and not nm.group().isdigit():
-            continue
-        lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
-                         r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|greater\s+than|"
-                         r"[≥≤<>]=?|=<|=>)\s*$", text[t.end:pos])
+        lead = _LEAD_COMPARATOR.search(text[t.end:pos])
         begin = t.end + lead.start() if lead else pos
-        between = re.sub(r"\([^()]*\)", " ", text[t.end:begin])
+        between = _BRACKETED.sub(" ", text[t.end:begin])
         if not _AFTER_GAP.fullmatch(between):
             break
         count = _count_at(ctx, begin, nxt)
@@ -180,26 +229,49 @@ def _find_count(ctx: CriterionContext, t: TherapyMention, mentions: list[Therapy
     return None
 
 
+_RELATED_AFTER = re.compile(r"(?i)\s*(?:or|and|/)\s*[\w-]+(?:\s+[\w-]+)?[-\s](?:related|induced)\b")
+_TOXICITY_WORDS = ("toxicit", "side effect", "adverse event", "hypersensitiv", "allerg", "reaction", "intoleran", "induced")
+_TOXICITY_AFTER = re.compile(r"(?i)[^.;,]{0,25}\b(?:toxicit|side effect|adverse event|hypersensitiv|allerg|reaction|intoleran|induced)")
+_RECOVERED = re.compile(r"(?i)\brecover(?:ed|y)\s+from\b")
+_PLANNED_AFTER = re.compile(r"(?i)[\w\s,-]{0,40}?\b(?:planned|scheduled|anticipated)\b")
+_CONDITION_LEAD = re.compile(r"(?i)(?:^|[,;(]\s*)(?:if|when|whenever)\b[^,;.]*$")
+
+
+def _blocked_words(ctx: CriterionContext) -> tuple[bool, bool, bool, bool, bool]:
+    """Which of the words _blocked's patterns need the criterion has (once per criterion; all
+    True for non-ASCII text, where the patterns are simply tried)."""
+    words = ctx.cache.get("prior_therapy.blocked_words")
+    if words is None:
+        low = lower_text(ctx)
+        if low is None:
+            words = (True, True, True, True, True)
+        else:
+            words = ("related" in low or "induced" in low, any(w in low for w in _TOXICITY_WORDS), "recover" in low,
+                     "planned" in low or "scheduled" in low or "anticipated" in low, "if" in low or "when" in low)
+        ctx.cache["prior_therapy.blocked_words"] = words
+    return words
+
+
 def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
     text = ctx.text
+    related, toxicity, recover, planned, condition = _blocked_words(ctx)
     s, e = ctx.sentence_of(t.start)
     after = text[t.end:min(e, t.end + 30)]
     if ctx.rules.non_use_after.match_at(after.lstrip(" "), 0) is not None:
         return True
-    if re.match(r"(?i)\s*(?:or|and|/)\s*[\w-]+(?:\s+[\w-]+)?[-\s](?:related|induced)\b", after):
+    if related and _RELATED_AFTER.match(after):
         return True
-    if re.match(r"(?i)[^.;,]{0,25}\b(?:toxicit|side effect|adverse event|hypersensitiv|allerg|reaction|intoleran|induced)", after):
+    if toxicity and _TOXICITY_AFTER.match(after):
         return True
-    before = text[max(s, t.start - 45):t.start]
-    if ctx.rules.non_use_before.search(before) is not None:
+    if ctx.rules.non_use_before.search(text[max(s, t.start - 45):t.start]) is not None:
         return True
-    if re.search(r"(?i)\brecover(?:ed|y)\s+from\b", text[max(s, t.start - 150):t.start]):
+    if recover and _RECOVERED.search(text[max(s, t.start - 150):t.start]):
         return True  # "recovered from toxicity of previous chemo-, hormone- or radiotherapy"
     if ctx.rules.future_cues.search(text[max(s, t.start - 40):t.start]) is not None:
         return True
-    if re.match(r"(?i)[\w\s,-]{0,40}?\b(?:planned|scheduled|anticipated)\b", text[t.end:e]):
+    if planned and _PLANNED_AFTER.match(text[t.end:e]):
         return True  # "no further surgery or systemic therapy planned"
-    if re.search(r"(?i)(?:^|[,;(]\s*)(?:if|when|whenever)\b[^,;.]*$", text[s:t.start]):
+    if condition and _CONDITION_LEAD.search(text[s:t.start]):
         return True  # "If received any investigational agent before, …": a condition, not a requirement
     lead = text[max(s, t.start - 100):t.start]
     if ctx.rules.current_use.search(lead) is not None \
@@ -219,6 +291,9 @@ _WINDOW_ONLY = {"investigational_agent", "major_surgery", "minor_surgery", "live
 _TIME_PREPOSITION = re.compile(r"\s+to\b", re.I)  # "prior to radiation" is about time, not a prior therapy
 
 
+_PRIOR_AFTER = re.compile(r"(?i)[^.;]{0,45}\b(?:before|previously|prior|earlier|in the past|already)\b")
+
+
 def _prior_cue(ctx: CriterionContext, t: TherapyMention) -> bool:
     text = ctx.text
     s, e = ctx.sentence_of(t.start)
@@ -229,7 +304,7 @@ def _prior_cue(ctx: CriterionContext, t: TherapyMention) -> bool:
         if not _TIME_PREPOSITION.match(text, cue.end):
             return True
     after = text[t.end:min(e, t.end + 40)]
-    return re.match(r"(?i)[^.;]{0,45}\b(?:before|previously|prior|earlier|in the past|already)\b", after) is not None
+    return _PRIOR_AFTER.match(after) is not None
 
 
 _OR_GLUE = re.compile(r"[\s,]*(?:\([^()]*\))?[\s,]*(?:or|and/or|/)[\s,]*(?:\w+\s+){0,3}?", re.I)
@@ -282,16 +357,28 @@ _UNNAMED_COUNT = re.compile(
     r"(?P<unit>therapies|therapy|treatments?|regimens?|lines?)\b")
 
 
+_UNNAMED_LEAD = re.compile(
+    r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
+    r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|[≥≤<>]=?)\s*$")
+
+
+# how every _UNNAMED_COUNT match ends, for lower-cased ASCII text: a fast pre-test (a literal start)
+_UNNAMED_TAIL = re.compile(
+    r"(?:prior|previous)\s+(?:systemic\s+|anti-?cancer\s+|standard\s+)?(?:(?:re-?)?induction\s+)?"
+    r"(?:lines?\s+of\s+)?(?:therapies|therapy|treatments?|regimens?|lines?)\b")
+
+
 def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> list[Constraint]:
     text = ctx.text
     out = []
+    low = lower_text(ctx)
+    if low is not None and not _UNNAMED_TAIL.search(low):
+        return out  # no "prior <unit>" that every _UNNAMED_COUNT match ends with
     for m in _UNNAMED_COUNT.finditer(text):
         nxt = [t for t in mentions if 0 <= t.start - m.end() <= 25]
-        if nxt or ctx.in_exception(m.start()):
+        if nxt or in_exception(ctx, m.start()):
             continue  # the therapy is named right after: counted with it
-        lead = re.search(r"(?i)(?:at\s+least|no\s+more\s+than|not\s+more\s+than|more\s+than|fewer\s+than|less\s+than|"
-                         r"up\s+to|a\s+maximum\s+of|maximum\s+of|a\s+minimum\s+of|minimum\s+of|[≥≤<>]=?)\s*$",
-                         text[max(0, m.start() - 25):m.start()])
+        lead = _UNNAMED_LEAD.search(text[max(0, m.start() - 25):m.start()])
         begin = m.start() - (len(lead.group()) if lead else 0)
         count = _count_at(ctx, begin, m.end() + 1)
         if count is None:
@@ -308,28 +395,36 @@ def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> li
     return out
 
 
+_QUALIFIED_NAIVE = re.compile(r"\s+(?!for\b)(?:on|with|of|in|at|to|by|from|during)\b")
+_NO_LEAD = re.compile(r"(?i)\s*(?:no|none|without)\b")
+
+
+_PRIOR_KINDS = frozenset({"therapy", "drug", "naive", "line_ordinal"})
+
+
 @extractor("eligex.prior_therapy.v1")
 def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not ctx.kinds & {"therapy", "drug", "naive", "line_ordinal"} \
+    if ctx.kinds.isdisjoint(_PRIOR_KINDS) \
             and not ("prior" in text or "previous" in text or "Prior" in text or "Previous" in text):
         return []
     out: list[Constraint] = []
     mentions = therapy_mentions(ctx)
     counted: set[str] = set()
     # treatment-naive phrases
-    for m in ctx.mentions:
+    for m in (ctx.mentions if "naive" in ctx.kinds else ()):
         c = m.first("naive")
         if c is None:
             continue
         follow = [t for t in mentions if 0 <= t.start - m.end <= 20]
-        if follow or ctx.in_exception(m.start):
+        if follow or in_exception(ctx, m.start):
             continue  # "no prior treatment with X": X itself is negated below
-        if re.match(r"\s+(?!for\b)(?:on|with|of|in|at|to|by|from|during)\b", text[m.end:]):
+        if _QUALIFIED_NAIVE.match(text, m.end):
             continue  # "no prior treatment on this protocol", "naive to insulin": qualified, not treatment-naive
         out.append(_make(ctx, None, c.id, c.rule, m.start, m.end, (None, None, 0, True), "any", _polarity(ctx, m.start)))
+    any_words = may_contain(ctx, "any", "one or more")  # words _ANY needs
     for t in mentions:
-        if t.start in ctx.consumed or ctx.in_exception(t.start) or _blocked(ctx, t):
+        if t.start in ctx.consumed or in_exception(ctx, t.start) or _blocked(ctx, t):
             continue
         s, e = ctx.sentence_of(t.start)
         count = _find_count(ctx, t, mentions)
@@ -341,18 +436,26 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", start, end, iv, count[5], _polarity(ctx, start)))
             counted.add(t.id)
             continue
-        allowed = ctx.rules.allowed_cues.search(text, s, e)
+        allowed = allowed_cue(ctx, s, e)
         if allowed is not None and not _NOT_BEFORE.search(text, max(s, allowed.start - 6), allowed.start):
             continue
-        if allowed is not None and _prior_cue(ctx, t):
-            # "Prior chemotherapy is not allowed"
-            out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (None, None, 0, True), "any",
-                             "include"))
-            continue
-        any_lead = _ANY.search(text[max(s, t.start - 40):t.start])
-        if ctx.is_negated(t.start) and _prior_cue(ctx, t):
+        prior = None  # _prior_cue(ctx, t), asked at most once
+        if allowed is not None:
+            prior = _prior_cue(ctx, t)
+            if prior:
+                # "Prior chemotherapy is not allowed"
+                out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (None, None, 0, True), "any",
+                                 "include"))
+                continue
+        negated = ctx.is_negated(t.start)
+        if negated and prior is None:
+            prior = _prior_cue(ctx, t)
+        any_lead = None
+        if not (negated and prior) and any_words:
+            any_lead = _ANY.search(text[max(s, t.start - 40):t.start])
+        if negated and prior:
             polarity = _polarity(ctx, t.start)
-            if polarity == "exclude" and re.match(r"(?i)\s*(?:no|none|without)\b", text[s:]):
+            if polarity == "exclude" and _NO_LEAD.match(text, s):
                 # "No prior gemcitabine" listed under exclusions states who may enter: max 0 as include
                 polarity = "include"
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", t.start, t.end, (None, None, 0, True), "any",
@@ -365,7 +468,7 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
             out.append(_make(ctx, t, t.id, f"prior_therapy.{t.rule}", start, t.end, (1, True, None, None), unit,
                              _polarity(ctx, start)))
             counted.add(t.id)
-        elif _prior_cue(ctx, t) and not ctx.is_negated(t.start):
+        elif not negated and (prior if prior is not None else _prior_cue(ctx, t)):
             if _polarity(ctx, t.start) == "include" and _in_disjunction(ctx, t, mentions):
                 continue  # "after X and/or Y": neither one alone is required
             if t.id in _WINDOW_ONLY:
@@ -377,7 +480,8 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
         out.append(c)
         counted.add(c.therapy)
     # "third line or beyond": at least two prior lines
-    for m in _ORDINAL_LINE.finditer(text):
+    low = lower_text(ctx)
+    for m in (_ORDINAL_LINE.finditer(text) if low is None or _ORDINAL_TAIL.search(low) else ()):
         lines = ctx.rules.line_ordinals.get(m.group(1).lower())
         if lines:
             out.append(_make(ctx, None, "systemic_therapy", "prior_therapy.line_ordinal", m.start(), m.end(),

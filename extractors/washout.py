@@ -14,21 +14,48 @@ import re
 from .context import CriterionContext
 from .model import Constraint
 from .registry import extractor
-from .therapy_mentions import therapy_mentions
+from .therapy_mentions import allowed_cue, in_exception, lower_text, may_contain, therapy_mentions
 from .units import duration_days, duration_unit_name
 
-def duration_pattern(number_words) -> re.Pattern:
+def duration_pattern(number_words, lower: bool = False) -> re.Pattern:
     """"4 weeks", "one month", "3 to 4 weeks", "four (4) weeks", "2 consecutive weeks"; number
-    words come from the packs (`vocabulary.number_words`)."""
+    words come from the packs (`vocabulary.number_words`). `lower`: the same pattern for
+    lower-cased ASCII text, without IGNORECASE (twice as fast; see `_durations`)."""
     words = "|".join(sorted((re.escape(w) for w in number_words), key=len, reverse=True)) or "(?!)"
     return re.compile(
-        r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|(?i:" + words + r")(?=\s))(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
+        r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)?(?=\s*\S)|(?" + ("" if lower else "i") + ":" + words + r")(?=\s))"
+        r"(?:\s*(?:-|–|to)\s*(?P<num2>\d+))?\s*"
         r"(?:\(\s*\d+\s*\)\s*)?(?:(?:consecutive|additional|more|full|further|previous|preceding|prior)\s+)?"
         r"(?P<unit>calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])",
-        re.I,
+        0 if lower else re.I,
     )
+
+
+_LOWER_DURATION_RE: dict = {}  # ctx.rules.duration_re -> its lower-case twin (None: none exact)
+
+
+def _durations(ctx: CriterionContext, low: str | None) -> list[re.Match]:
+    """The duration matches of the criterion. In ASCII text an IGNORECASE pattern whose literals
+    are lower-case matches where its lower-case twin matches the lower-cased text (same offsets;
+    groups lower-cased, which the callers read case-insensitively)."""
+    pattern = ctx.rules.duration_re
+    twin = _LOWER_DURATION_RE.get(pattern, False)
+    if twin is False:
+        words = ctx.rules.number_words
+        twin = None
+        if all(w.isascii() and w == w.lower() for w in words) and duration_pattern(words).pattern == pattern.pattern \
+                and pattern.flags == duration_pattern(words).flags:
+            twin = duration_pattern(words, lower=True)
+        _LOWER_DURATION_RE[pattern] = twin
+    if low is not None and twin is not None:
+        return [d for d in twin.finditer(low) if _duration_value(ctx, d) is not None]
+    return [d for d in pattern.finditer(ctx.text) if _duration_value(ctx, d) is not None]
+# the cheap test: a unit as duration_pattern() takes it, after what may end a number there (a space,
+# a digit, ")"); every duration match has one. In lower-cased ASCII text, or case-insensitive.
+_UNIT = r"(?:calendar\s+days|days?|d|weeks?|wks?|months?|mos?|mths?|years?|yrs?|hours?|hrs?|h)(?![\w])"
+_UNIT_AFTER_NUMBER_LOW = re.compile(r"[\s\d)]" + _UNIT)
+_UNIT_AFTER_NUMBER = re.compile(r"[\s\d)]" + _UNIT, re.I)
 _STUDY_PERIOD = re.compile(r"(?i)\s+(?:of|in)\s+(?:the|this)\s+(?:study|trial)(?!\s+(?:entry|start|drug|treatment|enrol|registration|day|visit))")
-_UNIT_WORD = re.compile(r"(?i)(?:day|week|wk|month|mo|mth|year|yr|hour|hr|h|d)s?\b")
 _LEAD_FILLER = re.compile(
     r"(?:\s|\b(?:the|a|at least|least|a minimum of|minimum|last|past|previous|preceding|prior)\b|[≥>]=?|"
     r"\d+\s*(?:half[\s-]*lives|half[\s-]*life|t1/2)\s*(?:,\s*)?(?:or|and)\b)*$", re.I)
@@ -52,6 +79,13 @@ _THERAPY_AFTER_OF = re.compile(
 _NEGATED_LEAD = re.compile(r"(?i)\b(?:no|not|without|off)\b")
 _RECOVERED = re.compile(r"(?i)\brecover(?:ed|y)?\s+from\b")
 _SINCE_BETWEEN = re.compile(r"(?i)\b(?:since|from|after|of|following|elapsed|for)\b")
+_SUBCLASS_WORD = re.compile(r"(?i)\b(?:for|since|if|or|and)\s+(?!the\b|other\b)[a-z]{5,}")
+_THE_BEFORE = re.compile(r"(?i)\bthe\s+$")
+_LEAD_BRACKET = re.compile(r"\s*(?:\([^)]*\)\s*)?")
+_BRACKETED = re.compile(r"\([^()]*\)")
+_REFINING_LEAD = re.compile(r"\s*(?:at least\s+)?", re.I)
+_NOT_BEFORE = re.compile(r"(?i)(?:\bnot|n't)\s+$")
+_ALLOWED_IF = re.compile(r"(?i)[^.;]{0,40}\b(?:if|provided|as long as|only)\b")
 _TREATED_WITH = re.compile(r"(?i)\b(?:with|on|in|received|receiving|taken|taking|used)\b")
 
 
@@ -75,7 +109,7 @@ def _parent_target(ctx: CriterionContext, targets_all: list, main: re.Match, par
     rest = inner
     for t in sorted(named, key=lambda t: -t.start):
         rest = rest[:max(0, t.start - paren[0] - 1)] + rest[t.end - paren[0] - 1:]
-    if not re.search(r"(?i)\b(?:for|since|if|or|and)\s+(?!the\b|other\b)[a-z]{5,}", rest):
+    if not _SUBCLASS_WORD.search(rest):
         return None
     if named:
         before = [t for t in before if all(t.id in n.classes or t.id == n.id for n in named)]
@@ -104,7 +138,7 @@ def _label_window(ctx: CriterionContext) -> list[Constraint]:
     anchor = next((a.values[0] for a in ctx.rules.anchors.finditer(label, m.end())), None)
     out, seen = [], set()
     for t in therapy_mentions(ctx):
-        if t.id in seen or ctx.in_exception(t.start):
+        if t.id in seen or in_exception(ctx, t.start):
             continue
         seen.add(t.id)
         ctx.consumed.add(t.start)
@@ -122,7 +156,7 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     text = ctx.text
     if _AFTER_FUTURE.match(text, m.end()):
         return False
-    if re.search(r"(?i)\bthe\s+$", text[max(0, m.start() - 5):m.start()]) and _STUDY_PERIOD.match(text, m.end()):
+    if _THE_BEFORE.search(text[max(0, m.start() - 5):m.start()]) and _STUDY_PERIOD.match(text, m.end()):
         return False  # "within the 24 weeks of the study": the study period, not a look-back
     before = text[max(s_start, m.start() - 45):m.start()]
     if _DURATION_OF_USE.search(before) and not _NEGATED_LEAD.search(text, s_start, m.start()):
@@ -139,7 +173,7 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     orm = _OR_MORE.match(after)
     if orm:
         after = after[orm.end():]
-    lead = re.match(r"\s*(?:\([^)]*\)\s*)?", after)
+    lead = _LEAD_BRACKET.match(after)
     after = after[lead.end():]
     cue = ctx.rules.since_cues.match_at(after, 0) or ctx.rules.before_cues.match_at(after, 0)
     if cue is None:
@@ -156,25 +190,32 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
 @extractor("eligex.washout.v1")
 def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if not ctx.kinds & {"therapy", "drug"}:
+    kinds = ctx.kinds
+    if "therapy" not in kinds and "drug" not in kinds:
         return []
-    if not _UNIT_WORD.search(text):
+    low = lower_text(ctx)
+    if not (_UNIT_AFTER_NUMBER_LOW.search(low) if low is not None else _UNIT_AFTER_NUMBER.search(text)):
         return _label_window(ctx)  # the cheap test: no duration unit in the criterion itself
-    durations = [d for d in ctx.rules.duration_re.finditer(text) if _duration_value(ctx, d) is not None]
+    durations = _durations(ctx, low)
     if not durations:
         return _label_window(ctx)
-    targets_all = [t for t in therapy_mentions(ctx) if ctx.in_exception(t.start) is None
-                   and not _RECOVERED.search(text, max(ctx.sentence_of(t.start)[0], t.start - 60), t.start)
-                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None
-                   and not _REQUIRE.search(text, max(0, t.start - 25), t.start)
-                   and not _ANCHOR_OF.search(text, max(0, t.start - 40), t.start)]
+    # the words each test needs, looked for once (a test whose words the criterion lacks is skipped)
+    recovered = may_contain(ctx, "recover")
+    require = may_contain(ctx, "requir", "need", "will receive")
+    anchor_of = may_contain(ctx, "dos", "administration", "initiation", "start", "infusion", "injection")
+    targets_all = [t for t in therapy_mentions(ctx)
+                   if not (require and _REQUIRE.search(text, max(0, t.start - 25), t.start))
+                   and not (anchor_of and _ANCHOR_OF.search(text, max(0, t.start - 40), t.start))
+                   and not (recovered and _RECOVERED.search(text, max(ctx.sentence_of(t.start)[0], t.start - 60), t.start))
+                   and in_exception(ctx, t.start) is None
+                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None]
     if not targets_all:
         return []
     out: list[Constraint] = []
     prev_end_by_sentence: dict[int, int] = {}
     for k, m in enumerate(durations):
-        exc = ctx.in_exception(m.start())
-        if exc is not None and "," not in re.sub(r"\([^()]*\)", "", text[exc[0]:m.start()]):
+        exc = in_exception(ctx, m.start())
+        if exc is not None and "," not in _BRACKETED.sub("", text[exc[0]:m.start()]):
             # "except palliative radiotherapy within 2 weeks" belongs to the exception; after a comma
             # ("surgery, other than diagnostic surgery, within 4 weeks") the window is the criterion's
             continue
@@ -183,9 +224,9 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
         if unit is None or value is None or unit == "hour" and value > 24 * 30:
             continue
         s_start, s_end = ctx.sentence_of(m.start())
-        paren = ctx.paren_of(m.start())
+        paren = ctx.paren_of(m.start()) if "(" in text or "[" in text else None  # no opening bracket, no pair
         parent = refinement = None
-        refining = paren is not None and re.fullmatch(r"\s*(?:at least\s+)?", text[paren[0] + 1:m.start()], re.I) \
+        refining = paren is not None and _REFINING_LEAD.fullmatch(text[paren[0] + 1:m.start()]) \
             and k > 0 and durations[k - 1].end() <= paren[0] and s_start <= durations[k - 1].start()
         if refining:
             # "(6 weeks for nitrosoureas or mitomycin C)", "(6 months since cisplatin)": a window of its own
@@ -222,9 +263,9 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
             prev_end_by_sentence[s_start] = m.end()
         if not targets:
             continue
-        allowed = ctx.rules.allowed_cues.search(text, s_start, s_end)
-        if allowed is not None and not re.search(r"(?i)(?:\bnot|n't)\s+$", text[max(0, allowed.start - 6):allowed.start]) \
-                and not re.match(r"(?i)[^.;]{0,40}\b(?:if|provided|as long as|only)\b", text[allowed.end:s_end]):
+        allowed = allowed_cue(ctx, s_start, s_end)
+        if allowed is not None and not _NOT_BEFORE.search(text[max(0, allowed.start - 6):allowed.start]) \
+                and not _ALLOWED_IF.match(text[allowed.end:s_end]):
             continue  # "Palliative radiotherapy within 2 weeks is permitted": an allowance, not a washout
         anchor = None
         for a in ctx.rules.anchors.finditer(text, m.end(), s_end):
