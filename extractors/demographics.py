@@ -308,13 +308,17 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
 
-@extractor("eligex.life_expectancy.v1")
+def _life_expectancy_label(label: str) -> bool:
+    return "life expectancy" in label.lower()
+
+
+@extractor("eligex.life_expectancy.v1", kinds={"life_expectancy"}, label=_life_expectancy_label)
 def extract_life_expectancy(ctx: CriterionContext) -> list[Constraint]:
     criterion = ctx.criterion
     label = criterion.label
     if not label and "life_expectancy" not in ctx.kinds:
         return []  # the cheap test first: most criteria have neither a label nor the concept
-    label_le = bool(label and "life expectancy" in label.lower())
+    label_le = bool(label and _life_expectancy_label(label))
     if not label_le and "life_expectancy" not in ctx.kinds:
         return []
     text = criterion.text

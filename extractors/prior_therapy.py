@@ -402,11 +402,15 @@ _NO_LEAD = re.compile(r"(?i)\s*(?:no|none|without)\b")
 _PRIOR_KINDS = frozenset({"therapy", "drug", "naive", "line_ordinal"})
 
 
-@extractor("eligex.prior_therapy.v1")
+def _says_prior(ctx: CriterionContext) -> bool:
+    text = ctx.criterion.text
+    return "prior" in text or "previous" in text or "Prior" in text or "Previous" in text
+
+
+@extractor("eligex.prior_therapy.v1", kinds=_PRIOR_KINDS, unless=_says_prior)
 def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
-    if ctx.kinds.isdisjoint(_PRIOR_KINDS) \
-            and not ("prior" in text or "previous" in text or "Prior" in text or "Previous" in text):
+    if ctx.kinds.isdisjoint(_PRIOR_KINDS) and not _says_prior(ctx):
         return []
     out: list[Constraint] = []
     mentions = therapy_mentions(ctx)

@@ -187,7 +187,7 @@ def _is_window(ctx: CriterionContext, m: re.Match, s_start: int, s_end: int) -> 
     return True
 
 
-@extractor("eligex.washout.v1")
+@extractor("eligex.washout.v1", kinds={"therapy", "drug"})
 def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
     kinds = ctx.kinds
