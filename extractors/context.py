@@ -120,11 +120,10 @@ class CriterionContext:
     def in_exception(self, pos: int) -> tuple[int, int] | None:
         """The span of an exception clause ("except …", "unless …") that covers `pos`."""
         s, e = self.sentence_of(pos)
-        last = None
-        for m in self.rules.exception_intro.finditer(self.text, s, pos):
-            last = m
-        if last is None:
+        found = self.rules.exception_intro.findall(self.criterion.text, s, pos)
+        if not found:
             return None
+        last = found[-1]
         paren = self.paren_of(last.start)
         if paren and paren[1] < pos:
             return None
@@ -135,10 +134,11 @@ class CriterionContext:
         """NegEx: a preceding negation cue in the clause, no pseudo-negation, no terminator between."""
         s, _ = self.sentence_of(pos)
         lo = max(s, pos - 150)  # long enough for a list: "No prior gemcitabine, 5-FU, or capecitabine"
-        cue = None
-        for m in self.rules.negation.finditer(self.text, lo, pos):
-            cue = m
-        if cue is None or "pseudo" in cue.values:
+        found = self.rules.negation.findall(self.criterion.text, lo, pos)
+        if not found:
+            return False
+        cue = found[-1]
+        if "pseudo" in cue.values:
             return False
         between = self.text[cue.end:pos]
         if self.rules.termination.search(between) is not None:
@@ -187,35 +187,44 @@ _THERAPY_KEYS = ("prior", "previous", "treat", "therap", "receiv", "within", "si
 _THERAPY_KEYS_RE = re.compile("|".join(re.escape(k) for k in _THERAPY_KEYS))
 
 
+def concept_matches(text: str, rules: CompiledRules, start: int, end: int) -> list:
+    """The master lexicon's matches in text[start:end], less words negated by a "non" prefix
+    ("non-interventional", "non-platinum")."""
+    return [m for m in rules.master.findall(text, start, end)
+            if "non" not in text[max(0, m.start - 4):m.start].lower()
+            or not _NON_PREFIX.search(text, max(0, m.start - 4), m.start)]
+
+
 def find_mentions(text: str, rules: CompiledRules, start: int = 0, end: int | None = None,
                   with_stems: bool = True) -> list[Mention]:
     """Concept mentions in text[start:end] (offsets into `text`): pack phrases and drug stems."""
     end = len(text) if end is None else end
-    mentions = [Mention(m.start, m.end, m.text, m.values) for m in rules.master.finditer(text, start, end)
-                # "non-interventional", "non-platinum": a "non" prefix negates the word itself
-                if "non" not in text[max(0, m.start - 4):m.start].lower()
-                or not _NON_PREFIX.search(text, max(0, m.start - 4), m.start)]
+    mentions = [Mention(m.start, m.end, m.text, m.values) for m in concept_matches(text, rules, start, end)]
     if with_stems:
         mentions = merge_mentions(mentions, stem_mentions(text[start:end], rules, start))
     return mentions
 
 
-def stem_mentions(text: str, rules: CompiledRules, offset: int = 0) -> list[Mention]:
-    """Generic drug names found by their INN stem ("afatinib", "romiplostim"), in text that talks
-    about treatment (the cheap test: one of a few substrings)."""
+def stem_mentions(text: str, rules: CompiledRules, offset: int = 0, *, lowered: str | None = None,
+                  start: int = 0, end: int | None = None) -> list[Mention]:
+    """Generic drug names found by their INN stem ("afatinib", "romiplostim") in text[start:end],
+    if it talks about treatment (the cheap test: one of a few substrings). Offsets are relative
+    to `start`, plus `offset`. `lowered` is text.lower() when the caller has it (same length)."""
     if rules.drug_suffix_re is None:
         return []
-    low = text.lower()
-    if not _THERAPY_KEYS_RE.search(low):
+    end = len(text) if end is None else end
+    low = text.lower() if lowered is None else lowered
+    if not _THERAPY_KEYS_RE.search(low, start, end):
         return []
     stems = []
-    for m in rules.drug_suffix_re.finditer(low):
+    for m in rules.drug_suffix_re.finditer(low, start, end):
         i = m.start()
-        while i > 0 and low[i - 1].isalpha():
+        while i > start and low[i - 1].isalpha():
             i -= 1
-        if m.start() - i >= 3 and (i == 0 or low[i - 1] not in "-_0123456789"):
+        if m.start() - i >= 3 and (i == start or low[i - 1] not in "-_0123456789"):
             word = text[i:m.end()]
-            stems.append(Mention(offset + i, offset + m.end(), word, (Concept("drug", word.lower(), "drugs.by_stem"),)))
+            stems.append(Mention(offset + i - start, offset + m.end() - start, word,
+                                 (Concept("drug", word.lower(), "drugs.by_stem"),)))
     return stems
 
 

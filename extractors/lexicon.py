@@ -165,28 +165,50 @@ class Lexicon:
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
         """Leftmost-longest, non-overlapping matches in text[pos:endpos]."""
+        return iter(self.findall(text, pos, endpos))
+
+    def findall(self, text: str, pos: int = 0, endpos: int | None = None) -> list[Match]:
+        """`finditer` as a list. Extractors call this on short windows very often, so the
+        common cases (no match, matches of one kind only) take the shortest path."""
         if not self._compiled:
             self._compile()
         end = len(text) if endpos is None else endpos
+        if text is self._last_text:
+            lowered = self._last_lower
+        else:
+            lowered = text.lower()
+            self._last_text, self._last_lower = text, lowered
+        lookup = self._lookup
         found: list[Match] = []
-        lowered = self._lowered(text)
-        same_length = len(lowered) == len(text)
-        for pattern, cs in ((self._ci_pattern(same_length), False), (self._cs_re, True)):
-            if pattern is None:
-                continue
-            lookup = self._lookup
-            for m in pattern.finditer(text if cs or not same_length else lowered, pos, end):
+        if len(lowered) == len(text):
+            pattern, subject = self._ci_lower_re, lowered
+        else:
+            pattern, subject = self._ci_pattern(False), text
+        if pattern is not None:
+            for m in pattern.finditer(subject, pos, end):
                 a, b = m.span()
-                if a == b:
-                    continue
+                if a != b:
+                    written = text[a:b]
+                    values = lookup(written, False)
+                    if values:
+                        found.append(Match(a, b, written, values))
+        if self._cs_re is None:
+            return found
+        cs_found: list[Match] = []
+        for m in self._cs_re.finditer(text, pos, end):
+            a, b = m.span()
+            if a != b:
                 written = text[a:b]
-                values = lookup(written, cs)
+                values = lookup(written, True)
                 if values:
-                    found.append(Match(a, b, written, values))
+                    cs_found.append(Match(a, b, written, values))
+        if not cs_found:
+            return found
         if not found:
-            return iter(())
-        if len(found) > 1:
-            found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            return cs_found
+        # both kinds: leftmost first, the longer of two at one position
+        found.extend(cs_found)
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Match] = []
         last_end = -1
         for m in found:
@@ -196,7 +218,7 @@ class Lexicon:
             elif m.end > last_end and kept and m.start == kept[-1].start:
                 kept[-1] = m
                 last_end = m.end
-        return iter(kept)
+        return kept
 
     def match_at(self, text: str, pos: int) -> Match | None:
         """The longest phrase starting exactly at `pos` (after no skipping)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .annotate import document_aliases
-from .context import Mention, build_context, find_mentions, merge_mentions, stem_mentions
+from .context import Mention, build_context, concept_matches, merge_mentions, stem_mentions
 from .model import CriterionResult, SourceDocument, TrialRecord
 from .registry import plan_for, registered_extractors
 from .rulepack import load_rule_set, validate_units
@@ -81,18 +81,29 @@ class Extractor:
         (offsets made relative to each criterion; a mention must lie inside it)."""
         lo = min(c.span[0] for c in criteria)
         hi = max(c.span[1] for c in criteria)
-        found = find_mentions(doc.text, self.compiled, lo, hi, with_stems=False)
+        text = doc.text
+        found = concept_matches(text, self.compiled, lo, hi)
+        # the stem search runs on the lower-cased document, when lower-casing is character by
+        # character (same length, no final sigma) and so equals lower-casing each criterion
+        lowered = text.lower()
+        if len(lowered) != len(text) or "Σ" in text:
+            lowered = None
         starts = [m.start for m in found]
+        n = len(found)
         out = []
         for c in criteria:
             a, b = c.span
             i = bisect_left(starts, a)
             own = []
-            while i < len(found) and found[i].start < b:
+            while i < n and starts[i] < b:
                 m = found[i]
                 if m.end <= b:
-                    own.append(Mention(m.start - a, m.end - a, m.text, m.concepts))
+                    own.append(Mention(m.start - a, m.end - a, m.text, m.values))
                 i += 1
             # drug stems only where the criterion talks about treatment
-            out.append(merge_mentions(own, stem_mentions(c.text, self.compiled)))
+            if lowered is None:
+                stems = stem_mentions(c.text, self.compiled)
+            else:
+                stems = stem_mentions(text, self.compiled, lowered=lowered, start=a, end=b)
+            out.append(merge_mentions(own, stems))
         return out
