@@ -190,7 +190,7 @@ _THERAPY_KEYS_RE = re.compile("|".join(re.escape(k) for k in _THERAPY_KEYS))
 def concept_matches(text: str, rules: CompiledRules, start: int, end: int) -> list:
     """The master lexicon's matches in text[start:end], less words negated by a "non" prefix
     ("non-interventional", "non-platinum")."""
-    return [m for m in rules.master.findall(text, start, end)
+    return [m for m in rules.master.scan(text, start, end)
             if "non" not in text[max(0, m.start - 4):m.start].lower()
             or not _NON_PREFIX.search(text, max(0, m.start - 4), m.start)]
 

@@ -63,6 +63,17 @@ class _Trie:
             node = node.children.setdefault(ch, _Trie())
         node.end = True
 
+    @staticmethod
+    def root_regex(tries: list[_Trie]) -> str:
+        """A pattern that matches where any of the tries matches (one boundary test for all);
+        which of them, and how far, is for their own patterns to say."""
+        word, other = [], []
+        for trie in tries:
+            for ch, c in sorted(trie.children.items()):
+                (word if ch.isalnum() or ch == "_" else other).append(re.escape(ch) + c.regex(ch, root=False))
+        parts = [r"(?<![\w])(?:" + "|".join(word) + ")"] if word else []
+        return "|".join(parts + other)
+
     def regex(self, incoming: str = "", root: bool = True) -> str:
         if root:
             # one word-boundary test for all phrases that start with a word character
@@ -101,6 +112,8 @@ class Lexicon:
         self._ci: dict[str, list[Any]] = {}
         self._cs: dict[str, list[Any]] = {}
         self._ci_trie, self._cs_trie = _Trie(), _Trie()
+        self._cs_lower = _Trie()  # the case-sensitive phrases lower-cased, for `scan`
+        self._locator: re.Pattern[str] | None = None
         self._compiled = False
         self._ci_body = ""
         self._ci_re: re.Pattern[str] | None = None
@@ -126,6 +139,9 @@ class Lexicon:
         if value not in values:
             values.append(value)
         trie.add(phrase if cs else phrase.lower())
+        if cs:
+            self._cs_lower.add(phrase.lower())
+        self._locator = None
         self._compiled = False
         self._ci_re = self._cs_re = None
         self._ci_cache.clear()
@@ -219,6 +235,57 @@ class Lexicon:
                 kept[-1] = m
                 last_end = m.end
         return kept
+
+    def scan(self, text: str, pos: int = 0, endpos: int | None = None) -> list[Match]:
+        """`findall` in one pass over the text instead of two, for long texts (a document).
+
+        One pattern finds, in the lower-cased text, each next position where a phrase of
+        either kind may start (the case-sensitive ones lower-cased); there the two kinds'
+        own patterns give the longest phrase of each, and the longer is kept (the
+        case-insensitive one on a tie), as findall keeps it. It differs from findall only
+        when a phrase of one kind starts inside a longer phrase of the other and runs past
+        it: findall's scan of that kind then resumes later."""
+        if not self._compiled:
+            self._compile()
+        if self._cs_re is None or self._ci_lower_re is None:
+            return self.findall(text, pos, endpos)
+        end = len(text) if endpos is None else endpos
+        if text is self._last_text:
+            lowered = self._last_lower
+        else:
+            lowered = text.lower()
+            self._last_text, self._last_lower = text, lowered
+        if len(lowered) != len(text):
+            return self.findall(text, pos, endpos)
+        if self._locator is None:
+            self._locator = re.compile(_Trie.root_regex([self._ci_trie, self._cs_lower]))
+        search, ci_match, cs_match, lookup = self._locator.search, self._ci_lower_re.match, self._cs_re.match, self._lookup
+        found: list[Match] = []
+        p = pos
+        while p < end:
+            m = search(lowered, p, end)
+            if m is None:
+                break
+            a = m.start()
+            best = None
+            m2 = ci_match(lowered, a, end)
+            if m2 is not None and m2.end() > a:
+                w = text[a:m2.end()]
+                v = lookup(w, False)
+                if v:
+                    best = Match(a, m2.end(), w, v)
+            m2 = cs_match(text, a, end)
+            if m2 is not None and m2.end() > a and (best is None or m2.end() > best.end):
+                w = text[a:m2.end()]
+                v = lookup(w, True)
+                if v:
+                    best = Match(a, m2.end(), w, v)
+            if best is None:
+                p = a + 1
+            else:
+                found.append(best)
+                p = best.end
+        return found
 
     def match_at(self, text: str, pos: int) -> Match | None:
         """The longest phrase starting exactly at `pos` (after no skipping)."""

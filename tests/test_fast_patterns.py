@@ -96,3 +96,33 @@ def test_lexicon_match_at_agrees_with_search(text: str, pos: int) -> None:
         assert at is not None and (at.start, at.end, at.values) == (found.start, found.end, found.values)
     elif pos >= 0:
         assert at is None
+
+
+SCAN_TEXT = st.lists(
+    st.sampled_from(["ANC", "anc", "Anc", "ALT", "alt", "Mg", "mg", "mg/dL", "PS", "ps", "chemo", "chemotherapy",
+                     "Chemotherapy", "therapy", "radiotherapy", " ", "-", ".", ",", "(", "1.5", "É", "x"]),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(SCAN_TEXT, st.integers(min_value=0, max_value=10), st.integers(min_value=0, max_value=60))
+def test_lexicon_scan_agrees_with_findall(text: str, pos: int, end: int) -> None:
+    """One pass over both kinds of phrase gives what two passes and a merge give (for one-word
+    phrases, where no phrase can start inside another)."""
+    from eligex.extractors.lexicon import Lexicon
+
+    lex = Lexicon([("ANC", "anc", True), ("ALT", "alt", True), ("Mg", "magnesium", True), ("PS", "ps", True),
+                   ("alt", "alt-word", False), ("chemotherapy", "chemo", False), ("chemo", "chemo", False),
+                   ("radiotherapy", "rt", False)])
+    end = min(end, len(text))
+    assert lex.scan(text, pos, end) == lex.findall(text, pos, end)
+
+
+def test_lexicon_scan_keeps_case_rules() -> None:
+    from eligex.extractors.lexicon import Lexicon
+
+    lex = Lexicon([("Mg", "magnesium", True), ("ALT", "alt", True), ("creatinine", "creatinine", False)])
+    text = "Creatinine 1.2 mg/dL, Mg > 1.0 mg/dL, ALT normal, alt"
+    assert [(m.text, m.values) for m in lex.scan(text)] == [
+        ("Creatinine", ("creatinine",)), ("Mg", ("magnesium",)), ("ALT", ("alt",))]
