@@ -114,32 +114,39 @@ class Constraint:
     extra: dict[str, Any] = field(default_factory=dict)  # added fields (therapy_classes, …)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"type": self.type}
-        if self.type in ("lab", "measurement"):
-            d["analyte"] = self.analyte
-        elif self.type == "performance_status":
-            d["scale"] = self.scale
-        elif self.type == "sex":
-            d["value"] = self.value
-        elif self.type == "washout":
-            d["target"] = self.target
-        elif self.type == "prior_therapy":
-            d["therapy"] = self.therapy
-        d["polarity"] = self.polarity
-        if self.type != "sex" and self.type != "washout":
-            iv = self.interval
-            d.update(min=iv.min, min_inclusive=iv.min_inclusive, max=iv.max, max_inclusive=iv.max_inclusive)
+        # Key order is part of the output: one dict display per type, in the documented order.
+        t = self.type
+        iv = self.interval
+        if t == "lab" or t == "measurement":
+            d: dict[str, Any] = {
+                "type": t, "analyte": self.analyte, "polarity": self.polarity,
+                "min": iv.min, "min_inclusive": iv.min_inclusive, "max": iv.max, "max_inclusive": iv.max_inclusive,
+                "unit": self.unit, "normalized": self.normalized, "relative_to": self.relative_to,
+                "condition": self.condition,
+            }
+        elif t == "sex":
+            d = {"type": t, "value": self.value, "polarity": self.polarity, "condition": self.condition}
+        elif t == "washout":
+            d = {"type": t, "target": self.target, "polarity": self.polarity, "window": self.window,
+                 "anchor": self.anchor, "condition": self.condition}
+        else:
+            if t == "performance_status":
+                d = {"type": t, "scale": self.scale, "polarity": self.polarity}
+            elif t == "prior_therapy":
+                d = {"type": t, "therapy": self.therapy, "polarity": self.polarity}
+            else:
+                d = {"type": t, "polarity": self.polarity}
+            d["min"] = iv.min
+            d["min_inclusive"] = iv.min_inclusive
+            d["max"] = iv.max
+            d["max_inclusive"] = iv.max_inclusive
             d["unit"] = self.unit
             d["normalized"] = self.normalized
-        if self.type in ("lab", "measurement"):
-            d["relative_to"] = self.relative_to
-        if self.type == "washout":
-            d["window"] = self.window
-            d["anchor"] = self.anchor
-        if self.type == "prior_therapy":
-            d["count_unit"] = self.count_unit
-        d["condition"] = self.condition
-        d.update(self.extra)
+            if t == "prior_therapy":
+                d["count_unit"] = self.count_unit
+            d["condition"] = self.condition
+        if self.extra:
+            d.update(self.extra)
         d["text"] = self.text
         d["span"] = list(self.span)
         d["rule"] = self.rule
@@ -159,7 +166,7 @@ class CriterionResult:
             "parent": c.parent,
             "text": c.text,
             "span": list(c.span),
-            "constraints": [k.to_dict() for k in self.constraints],
+            "constraints": [k.to_dict() for k in self.constraints] if self.constraints else [],
         }
 
 
@@ -177,7 +184,7 @@ class TrialRecord:
             "source": self.document.source_dict(),
             "trial": self.document.trial.to_dict(),
             "criteria": [c.to_dict() for c in self.criteria],
-            "warnings": list(self.document.warnings) + list(self.warnings),
+            "warnings": [*self.document.warnings, *self.warnings],
         }
 
 
