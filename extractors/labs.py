@@ -34,9 +34,17 @@ _MAX_GAP = 70
 _ANALYTE_KINDS = ("analyte", "group")
 
 
+def _first_of(concepts, kinds):
+    """`Mention.first(*kinds)`, without the generator."""
+    for c in concepts:
+        if c.kind in kinds:
+            return c
+    return None
+
+
 def _expand(ctx: CriterionContext, group: list[Mention]) -> list[AnalyteRule]:
     # the same mentions (by concept) expand to the same rules: remember them per rule set
-    concepts = tuple([m.first("analyte", "group") for m in group])
+    concepts = tuple([_first_of(m.concepts, _ANALYTE_KINDS) for m in group])
     key = ("expand", *[None if c is None else (c.kind, c.id) for c in concepts])
     memo = ctx.rules.memo
     known = memo.get(key)
@@ -162,6 +170,10 @@ def _same_dimension(ctx: CriterionContext, unit: str, other: str) -> bool:
 _DURATION_WORD = re.compile(r"\s*(?:days?|weeks?|months?|years?|hours?|hrs?|wks?|times|x\s*per|per\s+(?:day|week))\b", re.I)
 
 
+_SBP_DBP = frozenset({"sbp", "dbp"})
+_SCHEDULE_BEFORE = re.compile(r"(?i)\b(?:days?|weeks?|cycles?|doses?|visits?|grades?)\s*$")
+
+
 def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule]) -> bool:
     """Is a parsed threshold really about these analytes' values?"""
     text = ctx.text
@@ -169,14 +181,14 @@ def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule
         return False  # number words only as multiples: "twice normal"
     if th.lo is not None and th.lo.end < len(text) and text[th.lo.end:th.lo.end + 1] == "+" and not th.unit:
         return False  # "2+": a dipstick grade
-    if {a.id for a in analytes} == {"sbp", "dbp"} and th.paired is None:
+    if analytes and analytes[0].id in _SBP_DBP and {a.id for a in analytes} == _SBP_DBP and th.paired is None:
         return False  # "blood pressure < 140": which one? ("pulmonary hypertension > 34 mm Hg": not these)
     if th.unit and _DURATION_WORD.match(" " + th.unit) and not any(a.canonical_unit in ("s", "ms") and
                                                                  th.unit.lower().startswith(("s", "ms", "msec")) for a in analytes):
         return False  # "within 1 week": a time, not a value
     if th.relative_to or th.unit:
         return True
-    if re.search(r"(?i)\b(?:days?|weeks?|cycles?|doses?|visits?|grades?)\s*$", text[max(0, th.start - 12):th.start]):
+    if _SCHEDULE_BEFORE.search(text[max(0, th.start - 12):th.start]):
         return False  # "(days 1-5)": a schedule, not a value
     # no unit written: a duration or another quantity follows, or the analyte needs one
     if _DURATION_WORD.match(text, th.end):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .vocab import CompiledRules
 
@@ -58,7 +59,7 @@ _ULN_RESTATED = re.compile(r"\s*\((?:ULN|LLN|IULN|ULRR)\)")
 _WORD_NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
 
-@dataclass
+@dataclass(slots=True)
 class Number:
     start: int
     end: int
@@ -70,7 +71,7 @@ class Number:
         return self.candidates[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class Threshold:
     """One threshold as written. `op` is None for a range (`lo`..`hi`) or a bare value."""
 
@@ -90,8 +91,10 @@ _THOUSANDS_DOT = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _RESTATED_RANGE = re.compile(r"\d\s*[-–]\s*\d|(?<!10)\(\s*\d")
 
 
+@lru_cache(maxsize=4096)
 def number_candidates(text: str) -> tuple[float, ...]:
-    """Readings of a written number, most likely first ("50.000" may be 50000 or 50)."""
+    """Readings of a written number, most likely first ("50.000" may be 50000 or 50).
+    A pure function of the string, so remembered (the same few numbers recur)."""
     t = text.replace("\u00a0", " ").replace("\u202f", " ")
     if " " in t:
         return (float(t.replace(" ", "")),)
@@ -170,8 +173,15 @@ def leading_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str |
 
 def one_sided(op: str | None, value: float) -> tuple | None:
     """(min, min_inclusive, max, max_inclusive) for "op value"; None for no or "=" operator."""
-    return {">=": (value, True, None, None), ">": (value, False, None, None),
-            "<=": (None, None, value, True), "<": (None, None, value, False)}.get(op or "")
+    if op == ">=":
+        return value, True, None, None
+    if op == "<=":
+        return None, None, value, True
+    if op == ">":
+        return value, False, None, None
+    if op == "<":
+        return None, None, value, False
+    return None
 
 
 def match_comparator_after(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
