@@ -203,7 +203,9 @@ def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule
     return True
 
 
-_SYMBOL_OR_MULTIPLE = re.compile(r"[≥≤<>=\\]|(?i:\b(?:twice|thrice)\b)")
+# readable form: [≥≤<>=\\]|(?i:\b(?:twice|thrice)\b). The "t" is consumed before the look-behind that
+# stands for the leading \b, so re skips ahead to candidate characters (tests/test_labs_fast_paths.py).
+_SYMBOL_OR_MULTIPLE = re.compile(r"[≥≤<>=\\]|[tT](?<!\w[tT])(?i:wice|hrice)\b")
 
 
 _GAP_IN_BRACKETS = re.compile(r"[^\d]*\([^)]*\)[^\d]*")
@@ -213,13 +215,39 @@ _BE_BEFORE = re.compile(r"(?i)\b(?:be|is|are)\s+$")
 _NORMAL_END = re.compile(r"\s*(?:$|[(.,;]|or\b|and\b|OR\b)")
 
 
+# _find_threshold's answers by (rule set, unit normaliser, text, window, analytes): criteria recur
+# word for word across trials, and the answer depends on nothing else (not on mentions, section
+# or offsets). Bounded; each caller gets its own copy of a threshold.
+_FOUND: dict = {}
+_FOUND_MAX = 16384
+
+
+def _copy_threshold(th: Threshold | None) -> Threshold | None:
+    if th is None:
+        return None
+    return Threshold(th.start, th.end, th.op, th.lo, th.hi, th.unit, th.relative_to, th.paired, dict(th.extras))
+
+
 def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule],
                     unit_ok=None, pair: bool | None = None) -> Threshold | None:
-    text = ctx.text
     if unit_ok is None:
         unit_ok = _unit_ok_for(ctx, analytes)
     if pair is None:
         pair = any(a.id in ("sbp", "dbp") for a in analytes)
+    key = (ctx.rules, ctx.units, ctx.text, pos, limit, tuple([a.id for a in analytes]), pair)
+    found = _FOUND.get(key, _FOUND)
+    if found is _FOUND:
+        found = _find_threshold_uncached(ctx, pos, limit, analytes, unit_ok, pair)
+        if len(_FOUND) >= _FOUND_MAX:
+            _FOUND.clear()
+        _FOUND[key] = _copy_threshold(found)
+        return found
+    return _copy_threshold(found)
+
+
+def _find_threshold_uncached(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule],
+                             unit_ok, pair: bool) -> Threshold | None:
+    text = ctx.text
     end = min(limit, pos + _MAX_GAP)
     candidates = sorted({m.start for m in ctx.rules.comparators.finditer(text, pos, end)}
                         | {m.start() for m in NUMBER_RE.finditer(text, pos, end)}
