@@ -44,14 +44,21 @@ def _first_of(concepts, kinds):
 
 def _expand(ctx: CriterionContext, group: list[Mention]) -> list[AnalyteRule]:
     # the same mentions (by concept) expand to the same rules: remember them per rule set
-    concepts = tuple([_first_of(m.concepts, _ANALYTE_KINDS) for m in group])
-    key = ("expand", *[None if c is None else (c.kind, c.id) for c in concepts])
+    key: list = ["expand"]
+    for m in group:
+        for c in m.concepts:  # Mention.first("analyte", "group")
+            if c.kind in _ANALYTE_KINDS:
+                key.append((c.kind, c.id))
+                break
+        else:
+            key.append(None)
+    key = tuple(key)
     memo = ctx.rules.memo
     known = memo.get(key)
     if known is None:
         if len(memo) >= 4096:
             memo.clear()
-        known = memo[key] = _expand_uncached(ctx, concepts)
+        known = memo[key] = _expand_uncached(ctx, [_first_of(m.concepts, _ANALYTE_KINDS) for m in group])
     return list(known)
 
 
@@ -436,10 +443,13 @@ def _groups(ctx: CriterionContext, ms: list[Mention]) -> list[tuple[list[Mention
     """
     text = ctx.text
     out, i = [], 0
-    while i < len(ms):
+    n = len(ms)
+    while i < n:
         group, j, end = [ms[i]], i, ms[i].end
         while True:
-            br = _bracket_after(text, end)
+            # _bracket_after needs a space or a bracket right here (\s is str.isspace): most often neither
+            c = text[end:end + 1]
+            br = _bracket_after(text, end) if c and (c in "([" or c.isspace()) else None
             if br is not None:
                 inside = [m for m in ms if br[0] < m.start and m.end <= br[1]]
                 ids = {a.id for a in _expand(ctx, group)}
