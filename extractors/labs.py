@@ -256,9 +256,10 @@ def _find_threshold_uncached(ctx: CriterionContext, pos: int, limit: int, analyt
                              unit_ok, pair: bool) -> Threshold | None:
     text = ctx.text
     end = min(limit, pos + _MAX_GAP)
-    candidates = sorted({m.start for m in ctx.rules.comparators.finditer(text, pos, end)}
-                        | {m.start() for m in NUMBER_RE.finditer(text, pos, end)}
-                        | {m.start() for m in _SYMBOL_OR_MULTIPLE.finditer(text, pos, end)})
+    starts = [m.start for m in ctx.rules.comparators.finditer(text, pos, end)]
+    starts += [m.start() for m in NUMBER_RE.finditer(text, pos, end)]
+    starts += [m.start() for m in _SYMBOL_OR_MULTIPLE.finditer(text, pos, end)]
+    candidates = sorted(set(starts))
     gap_from = pos
     for q in candidates:
         if q < gap_from:
