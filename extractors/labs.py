@@ -31,11 +31,41 @@ _CONDITION_TRIM = re.compile(r"^(?:the\s+)?(?:subjects?|patients?|participants?|
 _MAX_GAP = 70
 
 
+_ANALYTE_KINDS = ("analyte", "group")
+
+
+def _first_of(concepts, kinds):
+    """`Mention.first(*kinds)`, without the generator."""
+    for c in concepts:
+        if c.kind in kinds:
+            return c
+    return None
+
+
 def _expand(ctx: CriterionContext, group: list[Mention]) -> list[AnalyteRule]:
+    # the same mentions (by concept) expand to the same rules: remember them per rule set
+    key: list = ["expand"]
+    for m in group:
+        for c in m.concepts:  # Mention.first("analyte", "group")
+            if c.kind in _ANALYTE_KINDS:
+                key.append((c.kind, c.id))
+                break
+        else:
+            key.append(None)
+    key = tuple(key)
+    memo = ctx.rules.memo
+    known = memo.get(key)
+    if known is None:
+        if len(memo) >= 4096:
+            memo.clear()
+        known = memo[key] = _expand_uncached(ctx, [_first_of(m.concepts, _ANALYTE_KINDS) for m in group])
+    return list(known)
+
+
+def _expand_uncached(ctx: CriterionContext, concepts) -> tuple[AnalyteRule, ...]:
     rules = ctx.rules.rules
     out: list[AnalyteRule] = []
-    for m in group:
-        c = m.first("analyte", "group")
+    for c in concepts:
         if c is None:
             continue
         ids = [c.id] if c.kind == "analyte" else list(rules.analyte_groups[c.id].members)
@@ -43,13 +73,28 @@ def _expand(ctx: CriterionContext, group: list[Mention]) -> list[AnalyteRule]:
             rule = rules.analytes.get(a)
             if rule is not None and rule not in out:
                 out.append(rule)
-    return out
+    return tuple(out)
 
 
 def _unit_ok_for(ctx: CriterionContext, analytes: list[AnalyteRule]):
     units = ctx.units
+    memo, ids = ctx.rules.memo, tuple([a.id for a in analytes])
+    # the verdict function itself, built once per analyte set (and unit normaliser)
+    fn = memo.get(("unit_ok_fn", ids))
+    if fn is not None and fn[0] is units:
+        return fn[1]
+    ok = _unit_ok_build(ctx, analytes, ("unit_ok", *ids))
+    if len(memo) >= 4096:
+        memo.clear()
+    memo[("unit_ok_fn", ids)] = (units, ok)
+    return ok
+
+
+def _unit_ok_build(ctx: CriterionContext, analytes: list[AnalyteRule], key: tuple):
+    units = ctx.units
+    analytes = list(analytes)
     # the same analytes meet the same unit spellings again and again: remember the verdicts
-    memo, key = ctx.rules.memo, ("unit_ok", *(a.id for a in analytes))
+    memo = ctx.rules.memo
     known: dict[str, bool] | None = memo.get(key)
     if known is None:
         if len(memo) >= 4096:
@@ -132,6 +177,10 @@ def _same_dimension(ctx: CriterionContext, unit: str, other: str) -> bool:
 _DURATION_WORD = re.compile(r"\s*(?:days?|weeks?|months?|years?|hours?|hrs?|wks?|times|x\s*per|per\s+(?:day|week))\b", re.I)
 
 
+_SBP_DBP = frozenset({"sbp", "dbp"})
+_SCHEDULE_BEFORE = re.compile(r"(?i)\b(?:days?|weeks?|cycles?|doses?|visits?|grades?)\s*$")
+
+
 def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule]) -> bool:
     """Is a parsed threshold really about these analytes' values?"""
     text = ctx.text
@@ -139,14 +188,14 @@ def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule
         return False  # number words only as multiples: "twice normal"
     if th.lo is not None and th.lo.end < len(text) and text[th.lo.end:th.lo.end + 1] == "+" and not th.unit:
         return False  # "2+": a dipstick grade
-    if {a.id for a in analytes} == {"sbp", "dbp"} and th.paired is None:
+    if analytes and analytes[0].id in _SBP_DBP and {a.id for a in analytes} == _SBP_DBP and th.paired is None:
         return False  # "blood pressure < 140": which one? ("pulmonary hypertension > 34 mm Hg": not these)
     if th.unit and _DURATION_WORD.match(" " + th.unit) and not any(a.canonical_unit in ("s", "ms") and
                                                                  th.unit.lower().startswith(("s", "ms", "msec")) for a in analytes):
         return False  # "within 1 week": a time, not a value
     if th.relative_to or th.unit:
         return True
-    if re.search(r"(?i)\b(?:days?|weeks?|cycles?|doses?|visits?|grades?)\s*$", text[max(0, th.start - 12):th.start]):
+    if _SCHEDULE_BEFORE.search(text[max(0, th.start - 12):th.start]):
         return False  # "(days 1-5)": a schedule, not a value
     # no unit written: a duration or another quantity follows, or the analyte needs one
     if _DURATION_WORD.match(text, th.end):
@@ -161,23 +210,62 @@ def _acceptable(ctx: CriterionContext, th: Threshold, analytes: list[AnalyteRule
     return True
 
 
-_SYMBOL_OR_MULTIPLE = re.compile(r"[≥≤<>=\\]|(?i:\b(?:twice|thrice)\b)")
+# readable form: [≥≤<>=\\]|(?i:\b(?:twice|thrice)\b). The "t" is consumed before the look-behind that
+# stands for the leading \b, so re skips ahead to candidate characters (tests/test_labs_fast_paths.py).
+_SYMBOL_OR_MULTIPLE = re.compile(r"[≥≤<>=\\]|[tT](?<!\w[tT])(?i:wice|hrice)\b")
 
 
-def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule]) -> Threshold | None:
+_GAP_IN_BRACKETS = re.compile(r"[^\d]*\([^)]*\)[^\d]*")
+_OFFSET_AFTER = re.compile(r"\s*\+\s*\d")
+_NORMAL_LEAD = re.compile(r"[\s,:]*(?:(?:is|are|must be|should be|levels?|values?|within)\s*)*", re.I)
+_BE_BEFORE = re.compile(r"(?i)\b(?:be|is|are)\s+$")
+_NORMAL_END = re.compile(r"\s*(?:$|[(.,;]|or\b|and\b|OR\b)")
+
+
+# _find_threshold's answers by (rule set, unit normaliser, text, window, analytes): criteria recur
+# word for word across trials, and the answer depends on nothing else (not on mentions, section
+# or offsets). Bounded; each caller gets its own copy of a threshold.
+_FOUND: dict = {}
+_FOUND_MAX = 16384
+
+
+def _copy_threshold(th: Threshold | None) -> Threshold | None:
+    if th is None:
+        return None
+    return Threshold(th.start, th.end, th.op, th.lo, th.hi, th.unit, th.relative_to, th.paired, dict(th.extras))
+
+
+def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule],
+                    unit_ok=None, pair: bool | None = None) -> Threshold | None:
+    if unit_ok is None:
+        unit_ok = _unit_ok_for(ctx, analytes)
+    if pair is None:
+        pair = any(a.id in ("sbp", "dbp") for a in analytes)
+    key = (ctx.rules, ctx.units, ctx.text, pos, limit, tuple([a.id for a in analytes]), pair)
+    found = _FOUND.get(key, _FOUND)
+    if found is _FOUND:
+        found = _find_threshold_uncached(ctx, pos, limit, analytes, unit_ok, pair)
+        if len(_FOUND) >= _FOUND_MAX:
+            _FOUND.clear()
+        _FOUND[key] = _copy_threshold(found)
+        return found
+    return _copy_threshold(found)
+
+
+def _find_threshold_uncached(ctx: CriterionContext, pos: int, limit: int, analytes: list[AnalyteRule],
+                             unit_ok, pair: bool) -> Threshold | None:
     text = ctx.text
-    unit_ok = _unit_ok_for(ctx, analytes)
-    pair = any(a.id in ("sbp", "dbp") for a in analytes)
     end = min(limit, pos + _MAX_GAP)
-    candidates = sorted({m.start for m in ctx.rules.comparators.finditer(text, pos, end)}
-                        | {m.start() for m in NUMBER_RE.finditer(text, pos, end)}
-                        | {m.start() for m in _SYMBOL_OR_MULTIPLE.finditer(text, pos, end)})
+    starts = [m.start for m in ctx.rules.comparators.finditer(text, pos, end)]
+    starts += [m.start() for m in NUMBER_RE.finditer(text, pos, end)]
+    starts += [m.start() for m in _SYMBOL_OR_MULTIPLE.finditer(text, pos, end)]
+    candidates = sorted(set(starts))
     gap_from = pos
     for q in candidates:
         if q < gap_from:
             continue
         gap = text[gap_from:q]
-        if any(ch.isdigit() for ch in gap) and not re.fullmatch(r"[^\d]*\([^)]*\)[^\d]*", gap):
+        if gap and any(ch.isdigit() for ch in gap) and not _GAP_IN_BRACKETS.fullmatch(gap):
             break
         th = parse_threshold(text, q, ctx.rules, unit_ok, allow_bare=False, allow_pair=pair, number_words=True)
         if th is None:
@@ -192,14 +280,14 @@ def _find_threshold(ctx: CriterionContext, pos: int, limit: int, analytes: list[
         if not _acceptable(ctx, th, analytes):
             gap_from = th.end  # its digits don't block the next candidate
             continue
-        if th.relative_to and re.match(r"\s*\+\s*\d", text[th.end:]):
+        if th.relative_to and _OFFSET_AFTER.match(text, th.end):
             return None  # "> ULN + 4 seconds": an offset, not a multiple
         return th
     # "within normal limits" / "WNL" / "creatinine normal" right after the analyte
     m = ctx.rules.normal_limits.search(text, pos, min(limit, pos + 30))
-    if m and re.fullmatch(r"[\s,:]*(?:(?:is|are|must be|should be|levels?|values?|within)\s*)*", text[pos:m.start], re.I):
-        if m.text.lower() != "normal" or re.search(r"(?i)\b(?:be|is|are)\s+$", text[pos:m.start]) \
-                or (not text[pos:m.start].strip() and re.match(r"\s*(?:$|[(.,;]|or\b|and\b|OR\b)", text[m.end:])):
+    if m and _NORMAL_LEAD.fullmatch(text[pos:m.start]):
+        if m.text.lower() != "normal" or _BE_BEFORE.search(text[pos:m.start]) \
+                or (not text[pos:m.start].strip() and _NORMAL_END.match(text, m.end)):
             one = Number(m.start, m.start, "", (1.0,))
             return Threshold(m.start, m.end, "<=", one, relative_to="ULN", extras={"normal_limits": True})
     return None
@@ -210,13 +298,14 @@ _METHOD_CUE = re.compile(r"(?i)\b(?:by|per|using|according\s+to|calculated\s+(?:
 
 
 def _threshold_before_method(ctx: CriterionContext, pos: int, s_start: int,
-                             analytes: list[AnalyteRule]) -> Threshold | None:
+                             analytes: list[AnalyteRule], unit_ok=None) -> Threshold | None:
     """"≥ 40 mL/min by Cockcroft-Gault": the analyte named by its method after the threshold."""
     text = ctx.text
     cue = _METHOD_CUE.search(text, max(s_start, pos - 30), pos)
     if cue is None:
         return None
-    unit_ok = _unit_ok_for(ctx, analytes)
+    if unit_ok is None:
+        unit_ok = _unit_ok_for(ctx, analytes)
     lo = max(s_start, cue.start() - 50)
     starts = sorted({m.start for m in ctx.rules.comparators.finditer(text, lo, cue.start())}
                     | {m.start() for m in NUMBER_RE.finditer(text, lo, cue.start())})
@@ -333,10 +422,10 @@ _OPEN_BRACKET = re.compile(r"\s*[(\[]")
 
 def _bracket_after(text: str, pos: int) -> tuple[int, int] | None:
     """(open, close) of a bracket that starts right after `pos`."""
-    m = _OPEN_BRACKET.match(text[pos:pos + 4])
+    m = _OPEN_BRACKET.match(text, pos, pos + 4)
     if not m:
         return None
-    depth, i = 0, pos + m.end() - 1
+    depth, i = 0, m.end() - 1
     for j in range(i, min(len(text), i + 300)):
         if text[j] in "([":
             depth += 1
@@ -355,10 +444,13 @@ def _groups(ctx: CriterionContext, ms: list[Mention]) -> list[tuple[list[Mention
     """
     text = ctx.text
     out, i = [], 0
-    while i < len(ms):
+    n = len(ms)
+    while i < n:
         group, j, end = [ms[i]], i, ms[i].end
         while True:
-            br = _bracket_after(text, end)
+            # _bracket_after needs a space or a bracket right here (\s is str.isspace): most often neither
+            c = text[end:end + 1]
+            br = _bracket_after(text, end) if c and (c in "([" or c.isspace()) else None
             if br is not None:
                 inside = [m for m in ms if br[0] < m.start and m.end <= br[1]]
                 ids = {a.id for a in _expand(ctx, group)}
@@ -413,15 +505,23 @@ _CLOSE_ALTERNATIVE = re.compile(r"[)\];]|\.(?:\s|$)")
 _CONDITION_TAIL = re.compile(r"\s*(?:,\s*)?(?:if|in case|in patients|for patients|in subjects|for subjects|unless|in the presence|in the setting|when)\b", re.I)
 
 
+def _has_kind(concepts, kinds) -> bool:
+    """`Mention.first(*kinds) is not None`, without the generator."""
+    for c in concepts:
+        if c.kind in kinds:
+            return True
+    return False
+
+
 @extractor("eligex.labs.v1", kinds={"analyte", "group"})
 def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
     text = ctx.text
     if not ctx.kinds & {"analyte", "group"}:
         return []
-    ms = [m for m in ctx.mentions if m.first("analyte", "group")
+    ms = [m for m in ctx.mentions if _has_kind(m.concepts, _ANALYTE_KINDS)
           # "albumin/creatinine ratio", "creatinine ratio": another analyte's ratio
           and not _RATIO_NEXT.match(text[m.end:m.end + 8])
-          and not (m.first("analyte") and _SLASH_BEFORE.search(text[max(0, m.start - 2):m.start])
+          and not (_has_kind(m.concepts, ("analyte",)) and _SLASH_BEFORE.search(text[max(0, m.start - 2):m.start])
                    and _RATIO_NEAR.match(text[m.end:m.end + 20]))]
     out: list[Constraint] = []
     pending_condition: str | None = None
@@ -433,14 +533,16 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         s_start, s_end = ctx.sentence_of(group[-1].start)
         nxt = groups[g + 1][0][0].start if g + 1 < len(groups) else len(text)
         limit = min(nxt, s_end)
-        th = _find_threshold(ctx, search_from, limit, analytes)
+        unit_ok = _unit_ok_for(ctx, analytes)
+        pair = any(a.id in ("sbp", "dbp") for a in analytes)
+        th = _find_threshold(ctx, search_from, limit, analytes, unit_ok, pair)
         if th is None and all(a.type == "lab" for a in analytes) \
                 and _NORMAL_BEFORE.search(text[max(s_start, group[0].start - 8):group[0].start]):
             # "Normal ALT and AST": within the normal limits
             one = Number(group[0].start, group[0].start, "", (1.0,))
             th = Threshold(group[0].start, group[-1].end, "<=", one, relative_to="ULN")
         if th is None:
-            th = _threshold_before_method(ctx, group[0].start, s_start, analytes)
+            th = _threshold_before_method(ctx, group[0].start, s_start, analytes, unit_ok)
             if th is None:
                 continue
         if _CHANGE.search(text, max(s_start, group[0].start - 30), th.start):
@@ -455,8 +557,6 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
         chain: list[tuple[Threshold, str | None]] = [(th, None)]
         p = th.end
         # follow-ons: restatements in other units, conditional alternatives, the other bound
-        unit_ok = _unit_ok_for(ctx, analytes)
-        pair = any(a.id in ("sbp", "dbp") for a in analytes)
         paren_condition = False
         while True:
             words = _WORDS_PAREN.match(text, p)
@@ -515,18 +615,21 @@ def extract_lab_thresholds(ctx: CriterionContext) -> list[Constraint]:
             chain = [(chain[0][0], None)]  # "Hemoglobin ≥ 10 g/dl (transfusion allowed)": a remark, not a condition
         chain = _merge_two_sided(text, chain)
         unit_mismatch: list[AnalyteRule] = []
+        negated = None  # the same for every threshold of the group: looked up once
         for k, (t, cond) in enumerate(chain):
             if k > 0 and cond is None and _same_threshold(ctx, analytes, chain[0][0], t):
                 continue  # the same threshold in other units
             if k == 0 and len(chain) == 1 and cond is None:
                 # a condition written right after the only threshold ("≤ 1.5 × ULN unless Gilbert's")
-                close = _CLOSE_ALTERNATIVE.search(text[t.end:])
-                tail_end = t.end + close.start() if close else len(text)
+                close = _CLOSE_ALTERNATIVE.search(text, t.end)
+                tail_end = close.start() if close else len(text)
                 tail = text[t.end:tail_end]
                 if _CONDITION_TAIL.match(tail):
                     cond = _condition_between(ctx, t.end, tail_end)
             polarity, exc_condition = ctx.polarity_at(t.start)
-            if _negated_close(ctx, group[0].start, s_start) and not exc_condition:
+            if negated is None:
+                negated = _negated_close(ctx, group[0].start, s_start)
+            if negated and not exc_condition:
                 # "No prolongation of QTc > 500 msec": the threshold describes who is excluded
                 polarity = "exclude" if polarity == "include" else "include"
             condition = cond or exc_condition or pending_condition

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .vocab import CompiledRules
 
@@ -40,6 +41,7 @@ _INSTITUTION = re.compile(r"\s*(?:for|of|at|in)\s+(?:the\s+|this\s+|each\s+)?(?:
 _PAIR = re.compile(r"\s*/\s*(\d{2,3})(?!\d)")
 _UNIT_TOKEN = re.compile(r"[^\s;]+")
 _UNIT_STRIP = ".,;:"
+_UNIT_TOKEN_STRIP = _UNIT_STRIP + "()[]"
 # words that can sit inside a written unit ("g/24 hours", "beats per minute", "mm Hg")
 _UNIT_WORDS = frozenset(
     "hours hour days week weeks month months year years cells cell copies copy units unit minute minutes "
@@ -49,10 +51,15 @@ _UNIT_WORDS = frozenset(
 )
 _STOP_WORDS = frozenset("or and of the at for to if on is be by with as an a are was no not than then from but".split())
 _ESCAPES = re.compile(r"\\(?=[<>=*])")
+_WS_MATCH = _WS.match
+# matched in place rather than on slices: no anchors or look-behinds, so the same matches
+_EXPLICIT_TIMES = re.compile(r"[x×X*✕]|times?|fold")
+_TWICE_BEFORE = re.compile(r"(?i)(?:twice|thrice)\s*$")
+_ULN_RESTATED = re.compile(r"\s*\((?:ULN|LLN|IULN|ULRR)\)")
 _WORD_NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
 
-@dataclass
+@dataclass(slots=True)
 class Number:
     start: int
     end: int
@@ -64,7 +71,7 @@ class Number:
         return self.candidates[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class Threshold:
     """One threshold as written. `op` is None for a range (`lo`..`hi`) or a bare value."""
 
@@ -84,8 +91,10 @@ _THOUSANDS_DOT = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _RESTATED_RANGE = re.compile(r"\d\s*[-–]\s*\d|(?<!10)\(\s*\d")
 
 
+@lru_cache(maxsize=4096)
 def number_candidates(text: str) -> tuple[float, ...]:
-    """Readings of a written number, most likely first ("50.000" may be 50000 or 50)."""
+    """Readings of a written number, most likely first ("50.000" may be 50000 or 50).
+    A pure function of the string, so remembered (the same few numbers recur)."""
     t = text.replace("\u00a0", " ").replace("\u202f", " ")
     if " " in t:
         return (float(t.replace(" ", "")),)
@@ -139,11 +148,11 @@ def match_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str, in
         return None
     op = m.values[0]
     end = m.end
-    restated_end = skip_restated_comparator(text, end)
-    if restated_end > end:
-        return op, restated_end
+    restated = _RESTATED_COMPARATOR.match(text, end)
+    if restated and restated.end() > end:
+        return op, restated.end()
     # "≥ =", "> or =" already phrases; a doubled comparator ("must be ≥") keeps the symbol
-    nxt = skip_ws(text, end)
+    nxt = _WS_MATCH(text, end).end()
     if nxt < len(text) and text[nxt] in "≥≤<>=\\":
         second = rules.comparators.match_at(text, nxt + (1 if text[nxt] == "\\" else 0))
         if second:
@@ -164,12 +173,19 @@ def leading_comparator(text: str, pos: int, rules: CompiledRules) -> tuple[str |
 
 def one_sided(op: str | None, value: float) -> tuple | None:
     """(min, min_inclusive, max, max_inclusive) for "op value"; None for no or "=" operator."""
-    return {">=": (value, True, None, None), ">": (value, False, None, None),
-            "<=": (None, None, value, True), "<": (None, None, value, False)}.get(op or "")
+    if op == ">=":
+        return value, True, None, None
+    if op == "<=":
+        return None, None, value, True
+    if op == ">":
+        return value, False, None, None
+    if op == "<":
+        return None, None, value, False
+    return None
 
 
 def match_comparator_after(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
-    p = skip_ws(text, pos)
+    p = _WS_MATCH(text, pos).end()
     m = rules.comparators_after.match_at(text, p)
     if m:
         return m.values[0], m.end
@@ -178,34 +194,33 @@ def match_comparator_after(text: str, pos: int, rules: CompiledRules) -> tuple[s
 
 def match_relative(text: str, pos: int, rules: CompiledRules) -> tuple[str, int] | None:
     """"× ULN", "times the upper limit of normal", "x LLN" right after a number."""
-    lead = _ULN_LEAD.match(text, pos)
-    p = lead.end() if lead else pos
+    p = _ULN_LEAD.match(text, pos).end()  # (every part optional: it always matches)
+    if p >= len(text):
+        return None  # nothing to match on an empty window
     # matched on a slice so that a glued form ("2xULN", "1.5ULN") is not refused for lacking a word boundary
-    window = text[p:p + 80]
-    m0 = rules.uln.match_at(window, 0)
+    m0 = rules.uln.match_at(text[p:p + 80], 0)
     if not m0:
         return None
-    m = type(m0)(p + m0.start, p + m0.end, m0.text, m0.values)
-    word = m.text
+    word = m0.text
     # "N" alone and "normal" alone need an explicit multiplication before them ("2 x N", "twice normal")
-    explicit = re.search(r"[x×X*✕]|times?|fold", text[pos:p]) or re.search(r"(?i)(?:twice|thrice)\s*$", text[max(0, pos - 7):pos])
-    if (word in ("N", "normal") or word.lower() == "normal") and not explicit:
+    if (word in ("N", "normal") or word.lower() == "normal") and not (
+            _EXPLICIT_TIMES.search(text, pos, p) or _TWICE_BEFORE.search(text, max(0, pos - 7), pos)):
         return None
-    end = m.end
+    end = p + m0.end
     # "(ULN)" restated after the long form
-    tail = re.match(r"\s*\((?:ULN|LLN|IULN|ULRR)\)", text[end:end + 10])
+    tail = _ULN_RESTATED.match(text, end, end + 10)
     if tail:
-        end += tail.end()
+        end = tail.end()
     # "… ULN for the institution", "… ULN of the site"
     inst = _INSTITUTION.match(text, end)
     if inst:
         end = inst.end()
-    return m.values[0], end
+    return m0.values[0], end
 
 
 def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: int = 5) -> tuple[str, int] | None:
     """The longest run of up to `max_tokens` words after `pos` that `unit_ok` accepts."""
-    p = skip_ws(text, pos)
+    p = _WS_MATCH(text, pos).end()
     if p >= len(text):
         return None
     # a unit starts with a letter, a slash, a percent sign, a multiplication sign or µ
@@ -213,7 +228,7 @@ def match_unit(text: str, pos: int, unit_ok: Callable[[str], bool], max_tokens: 
         return None
     tokens = []
     for m in _UNIT_TOKEN.finditer(text, p, min(len(text), p + 40)):
-        word = m.group().strip(_UNIT_STRIP + "()[]").lower()
+        word = m.group().strip(_UNIT_TOKEN_STRIP).lower()
         if tokens and word.isalpha() and (len(word) >= 4 and word not in _UNIT_WORDS or word in _STOP_WORDS):
             break  # an ordinary word ends the unit: no need to ask pint
         if tokens and word[:1] in "≥≤<>=":
@@ -252,17 +267,18 @@ def parse_threshold(
     number_words: bool = False,
 ) -> Threshold | None:
     """Parse `[comparator] number [range] [unit | × ULN] [comparator-after]` at `pos`."""
-    start = p = skip_ws(text, pos)
+    ws = _WS_MATCH
+    start = p = ws(text, pos).end()
     op = None
     between = False
     comp = match_comparator(text, p, rules)
     if comp:
         op, p = comp
-        p = skip_ws(text, p)
+        p = ws(text, p).end()
     if text[p:p + 7].lower() == "between":
-        between, p = True, skip_ws(text, p + 7)
-    elif text[p:p + 4].lower() == "from" and op is None:
-        p = skip_ws(text, p + 4)
+        between, p = True, ws(text, p + 7).end()
+    elif op is None and text[p:p + 4].lower() == "from":
+        p = ws(text, p + 4).end()
     if op is not None and allow_relative:
         mult = _MULTIPLIER_FIRST.match(text, p)  # "AST > x2 ULN"
         if mult:
@@ -272,7 +288,7 @@ def parse_threshold(
                 return Threshold(start, rel[1], op, num, relative_to=rel[0])
         rel = match_relative(text, p, rules)
         # "≤ ULN", "< the upper limit of institutional normal": the limit itself, right after the comparator
-        if rel and rules.uln.match_at(text, _ARTICLE.match(text, skip_ws(text, p)).end()) is not None:
+        if rel and rules.uln.match_at(text, _ARTICLE.match(text, ws(text, p).end()).end()) is not None:
             one = Number(p, p, "", (1.0,))
             return Threshold(start, rel[1], op, one, relative_to=rel[0])
     lo = match_number(text, p, rules if number_words else None)

@@ -75,6 +75,8 @@ def normalize_characters(text: str) -> str:
 
     "× 10⁹/L" -> "x 10^9/L";  "cells/μL" -> "cells/uL";  "kg/m²" -> "kg/m^2"
     """
+    if text.isascii():
+        return text  # superscripts and mapped characters are all non-ASCII; NFKC keeps ASCII as it is
     text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + "".join(_SUPERSCRIPTS[c] for c in m.group()), text)
     text = text.translate(_CHAR_MAP)
     return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)

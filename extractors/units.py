@@ -262,7 +262,10 @@ class UnitNormalizer:
         parsed = self._parse_text(written, text)
         if parsed is None and len(_LETTER.findall(written)) >= 2:
             try:
-                parsed = self._parse_text(written, normalize_unit_text(lower_case_fallback(written)))
+                lowered = lower_case_fallback(written)
+                # unchanged by the fallback: the same text again, which did not parse
+                if lowered != written:
+                    parsed = self._parse_text(written, normalize_unit_text(lowered))
             except Exception:
                 parsed = None
         return parsed
