@@ -64,15 +64,26 @@ class _Trie:
         node.end = True
 
     @staticmethod
-    def root_regex(tries: list[_Trie]) -> str:
-        """A pattern that matches where any of the tries matches (one boundary test for all);
-        which of them, and how far, is for their own patterns to say."""
+    def root_regex(tries: list[_Trie], depth: int = 8) -> str:
+        """A pattern that matches wherever one of the tries' phrases starts (one boundary test
+        for all), and maybe elsewhere: it only checks a phrase's first `depth` characters
+        (a smaller pattern, compiled several times faster). Which phrase, if any, and how far,
+        is for the tries' own patterns to say."""
         word, other = [], []
         for trie in tries:
             for ch, c in sorted(trie.children.items()):
-                (word if ch.isalnum() or ch == "_" else other).append(re.escape(ch) + c.regex(ch, root=False))
+                (word if ch.isalnum() or ch == "_" else other).append(re.escape(ch) + c._prefix_regex(depth - 1, ch))
         parts = [r"(?<![\w])(?:" + "|".join(word) + ")"] if word else []
         return "|".join(parts + other)
+
+    def _prefix_regex(self, depth: int, incoming: str) -> str:
+        if depth <= 0 or not self.children:
+            return ""
+        alts = [re.escape(ch) + c._prefix_regex(depth - 1, ch) for ch, c in sorted(self.children.items())]
+        body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
+        if self.sep:
+            body = _SEP_FRAGMENT + body
+        return f"(?:{body})?" if self.end else body
 
     def regex(self, incoming: str = "", root: bool = True) -> str:
         if root:

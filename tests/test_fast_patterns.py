@@ -100,7 +100,8 @@ def test_lexicon_match_at_agrees_with_search(text: str, pos: int) -> None:
 
 SCAN_TEXT = st.lists(
     st.sampled_from(["ANC", "anc", "Anc", "ALT", "alt", "Mg", "mg", "mg/dL", "PS", "ps", "chemo", "chemotherapy",
-                     "Chemotherapy", "therapy", "radiotherapy", " ", "-", ".", ",", "(", "1.5", "É", "x"]),
+                     "Chemotherapy", "therapy", "radiotherapy", " ", "-", ".", ",", "(", "1.5", "É", "x", "anti",
+                     "cancer", "Anti-cancer"]),
     max_size=14,
 ).map("".join)
 
@@ -108,13 +109,14 @@ SCAN_TEXT = st.lists(
 @settings(max_examples=2000, deadline=None)
 @given(SCAN_TEXT, st.integers(min_value=0, max_value=10), st.integers(min_value=0, max_value=60))
 def test_lexicon_scan_agrees_with_findall(text: str, pos: int, end: int) -> None:
-    """One pass over both kinds of phrase gives what two passes and a merge give (for one-word
-    phrases, where no phrase can start inside another)."""
+    """One pass over both kinds of phrase gives what two passes and a merge give (when no phrase
+    of one kind can start inside a phrase of the other), also for phrases longer than the
+    locating pattern's depth and with separators ("anti cancer-therapy")."""
     from eligex.extractors.lexicon import Lexicon
 
     lex = Lexicon([("ANC", "anc", True), ("ALT", "alt", True), ("Mg", "magnesium", True), ("PS", "ps", True),
                    ("alt", "alt-word", False), ("chemotherapy", "chemo", False), ("chemo", "chemo", False),
-                   ("radiotherapy", "rt", False)])
+                   ("radiotherapy", "rt", False), ("anti-cancer therapy", "anticancer", False)])
     end = min(end, len(text))
     assert lex.scan(text, pos, end) == lex.findall(text, pos, end)
 
