@@ -19,8 +19,7 @@ _SENTENCE_END = re.compile(
     # the flattened legacy layout runs items together: "… for carcinoma No concurrent …",
     # "… since prior interferon alfa Chemotherapy: No prior …"
     r"|(?<=[a-z0-9%)\]]\s)\s*(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
-    r"Must|See|Other|Any)\s)"
-    r"|(?<=[a-z0-9%)\]]\s)\s*(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s))"
+    r"Must|See|Other|Any)\s|[A-Z][a-z]+(?:\s[a-z]+)?:\s))"
 )
 _OPEN, _CLOSE = "([", ")]"
 
