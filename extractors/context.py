@@ -248,5 +248,6 @@ def build_context(criterion: Criterion, rules: CompiledRules, units: object,
         mentions = find_mentions(criterion.text, rules)
     if extra_mentions:
         mentions = merge_mentions(mentions, extra_mentions)
-    kinds = frozenset(c.kind for m in mentions for c in m.concepts)
+    # (most criteria mention no concept: no generator to run for them)
+    kinds = frozenset([c.kind for m in mentions for c in m.concepts]) if mentions else frozenset()
     return CriterionContext(criterion, rules, units, mentions, kinds)
