@@ -19,8 +19,7 @@ _SENTENCE_END = re.compile(
     # the flattened legacy layout runs items together: "… for carcinoma No concurrent …",
     # "… since prior interferon alfa Chemotherapy: No prior …"
     r"|(?<=[a-z0-9%)\]]\s)\s*(?=(?:No|Not|At\s+least|Prior|Concurrent|Recovered|More\s+than|Fewer\s+than|Less\s+than|"
-    r"Must|See|Other|Any)\s)"
-    r"|(?<=[a-z0-9%)\]]\s)\s*(?=[A-Z][a-z]+(?:\s[a-z]+)?:\s))"
+    r"Must|See|Other|Any)\s|[A-Z][a-z]+(?:\s[a-z]+)?:\s))"
 )
 _OPEN, _CLOSE = "([", ")]"
 
@@ -249,5 +248,6 @@ def build_context(criterion: Criterion, rules: CompiledRules, units: object,
         mentions = find_mentions(criterion.text, rules)
     if extra_mentions:
         mentions = merge_mentions(mentions, extra_mentions)
-    kinds = frozenset(c.kind for m in mentions for c in m.concepts)
+    # (most criteria mention no concept: no generator to run for them)
+    kinds = frozenset([c.kind for m in mentions for c in m.concepts]) if mentions else frozenset()
     return CriterionContext(criterion, rules, units, mentions, kinds)

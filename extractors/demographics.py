@@ -29,7 +29,12 @@ _NEAR_AGE = re.compile(r"(?i)\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y
 # _NEAR_AGE for lower-cased text of the same length: every character then lower-cases to one
 # character with the same word/non-word class, and only "a"/"A" (etc.) lower-case to the ASCII
 # letters here, so this finds a match exactly where _NEAR_AGE does (checked over all code points)
-_NEAR_AGE_LOWER = re.compile(r"\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y/o|\byo\b|y\.o\.")
+# It is only asked whether it matches in a window, so it is written for speed: the words that
+# need a boundary before them consume their first letter before looking behind, so that re
+# skips ahead to candidate letters (a pattern starting with \b is tried at every position:
+# 4.6x slower on windows around numbers); tests check it against the readable form
+# r"\bage|year|yr|month|\bold\b|\bolder\b|\byounger\b|y/o|\byo\b|y\.o\."
+_NEAR_AGE_LOWER = re.compile(r"[aoy](?<=\b[aoy])(?:(?<=a)ge|(?<=o)ld(?:er)?\b|(?<=y)(?:ounger|o)\b)|year|yr|month|y/o|y\.o\.")
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|through)\s*(?:(?P<below>(?:less than|under|below|younger than)\s+|<(?!=)\s*)|(?:≤|<=)\s*)?", re.I)
 # precompiled forms of the patterns the age parser used to pass to re.match/re.search by string
 _THE_AGES_OF = re.compile(r"(?i)the\s+ages?\s+of\s+")
