@@ -16,8 +16,8 @@ from .context import CriterionContext
 from .model import Constraint, Interval
 from .quantities import leading_comparator, match_comparator_after, match_number, one_sided, skip_ws
 from .registry import extractor
-from .therapy_mentions import (EXAMPLE_INTRO, TherapyMention, allowed_cue, in_exception, lower_text, may_contain,
-                               therapy_mentions)
+from .therapy_mentions import (EXAMPLE_INTRO, TherapyMention, allowed_cue, in_exception, lexicon_search, lower_text,
+                               may_contain, therapy_mentions)
 
 _COUNT_FILLER = re.compile(
     r"(?:\s|\b(?:prior|previous|previously|earlier|different|distinct|consecutive|systemic|standard|separate|"
@@ -263,19 +263,19 @@ def _blocked(ctx: CriterionContext, t: TherapyMention) -> bool:
         return True
     if toxicity and _TOXICITY_AFTER.match(after):
         return True
-    if ctx.rules.non_use_before.search(text[max(s, t.start - 45):t.start]) is not None:
+    if lexicon_search(ctx, ctx.rules.non_use_before, max(s, t.start - 45), t.start, sliced=True) is not None:
         return True
     if recover and _RECOVERED.search(text[max(s, t.start - 150):t.start]):
         return True  # "recovered from toxicity of previous chemo-, hormone- or radiotherapy"
-    if ctx.rules.future_cues.search(text[max(s, t.start - 40):t.start]) is not None:
+    if lexicon_search(ctx, ctx.rules.future_cues, max(s, t.start - 40), t.start, sliced=True) is not None:
         return True
     if planned and _PLANNED_AFTER.match(text[t.end:e]):
         return True  # "no further surgery or systemic therapy planned"
     if condition and _CONDITION_LEAD.search(text[s:t.start]):
         return True  # "If received any investigational agent before, …": a condition, not a requirement
-    lead = text[max(s, t.start - 100):t.start]
-    if ctx.rules.current_use.search(lead) is not None \
-            and not _PRIOR_OR_CURRENT.search(lead):
+    lo = max(s, t.start - 100)
+    if lexicon_search(ctx, ctx.rules.current_use, lo, t.start, sliced=True) is not None \
+            and not _PRIOR_OR_CURRENT.search(text[lo:t.start]):
         return True
     return False
 
@@ -395,6 +395,83 @@ def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> li
     return out
 
 
+
+# --- exact necessary conditions for a mention to give anything (ASCII text only) -------------
+# Every constraint of the mention loop needs a count (_find_count: a number in its windows),
+# a prior cue (_prior_cue: a cue phrase in its windows) or an "any" lead (_ANY); a mention whose
+# windows hold none of the words these need is skipped before the costlier tests.
+
+def _cue_re(lex) -> re.Pattern | None:
+    """The pattern `lex` searches lower-cased text with, when it has only case-insensitive phrases:
+    every match of `lex.finditer` on ASCII text is a match of this pattern's finditer on the
+    lower-cased text over the same bounds (the lexicon only drops matches without values). None
+    when it cannot say (case-sensitive phrases, another layout): then no window is ruled out."""
+    try:
+        if not lex._compiled:
+            lex._compile()
+        if lex._cs_re is not None:
+            return None
+        return lex._ci_lower_re
+    except AttributeError:
+        return None
+
+
+def _cue_before(lex, low: str, a: int, b: int) -> bool:
+    """Whether _prior_cue's loop over `lex.finditer(text, a, b)` may find a cue not followed by
+    "to" (a superset: the raw pattern's matches, tested in the lower-cased ASCII text)."""
+    pattern = _cue_re(lex)
+    if pattern is None:
+        return True
+    for m in pattern.finditer(low, a, b):
+        if m.end() > m.start() and not _TIME_PREPOSITION.match(low, m.end()):
+            return True
+    return False
+
+
+_PRIOR_AFTER_WORDS = re.compile(r"before|previously|prior|earlier|in the past|already")
+_NUMBER_WORD_RE: list = [None, None]  # (number_words, pattern)
+
+
+def _number_word_re(number_words: dict) -> re.Pattern:
+    """Where match_number can read a number other than "a"/"an" in lower-cased ASCII text: a
+    digit, or a number word not after a letter or digit (or "a/an and a half")."""
+    if _NUMBER_WORD_RE[0] is not number_words:
+        words = sorted((w for w in number_words if w not in ("a", "an")), key=len, reverse=True)
+        _NUMBER_WORD_RE[:] = [number_words, re.compile(
+            r"\d|(?<![a-z0-9])(?:" + "|".join([re.escape(w) for w in words] + [r"an?\s+and\s+a\s+half"]) + ")")]
+    return _NUMBER_WORD_RE[1]
+
+
+def _may_give(ctx: CriterionContext, t: TherapyMention, mentions: list[TherapyMention], low: str,
+              any_words: bool) -> bool:
+    """False only when the mention can give nothing: no number that _find_count could read in its
+    windows (before: from 90 characters before the sentence's first mention up to it, which holds
+    the window before the first therapy of its list; after: the 90 characters after it, in the
+    sentence), no prior cue in _prior_cue's windows, no "any"/"one or more" in _ANY's window."""
+    s, e = ctx.sentence_of(t.start)
+    start, end = t.start, t.end
+    number = _number_word_re(ctx.rules.number_words)
+    if number.search(low, end, min(e, end + 90)) is not None:
+        return True
+    first = start
+    for m in mentions:
+        if s <= m.start < first:
+            first = m.start
+    if number.search(low, max(s, first - 90), start) is not None:
+        return True
+    if _cue_before(ctx.rules.prior_cues, low, max(s, start - 150), start):
+        return True
+    if _cue_before(ctx.rules.prior_cues_near, low, max(s, start - 25), start):
+        return True
+    if _PRIOR_AFTER_WORDS.search(low, end, min(e, end + 40)) is not None:
+        return True
+    if any_words:
+        lo = max(s, start - 40)
+        if low.find("any", lo, start) >= 0 or low.find("one or more", lo, start) >= 0:
+            return True
+    return False
+
+
 _QUALIFIED_NAIVE = re.compile(r"\s+(?!for\b)(?:on|with|of|in|at|to|by|from|during)\b")
 _NO_LEAD = re.compile(r"(?i)\s*(?:no|none|without)\b")
 
@@ -427,8 +504,10 @@ def extract_prior_therapy(ctx: CriterionContext) -> list[Constraint]:
             continue  # "no prior treatment on this protocol", "naive to insulin": qualified, not treatment-naive
         out.append(_make(ctx, None, c.id, c.rule, m.start, m.end, (None, None, 0, True), "any", _polarity(ctx, m.start)))
     any_words = may_contain(ctx, "any", "one or more")  # words _ANY needs
+    low = lower_text(ctx)
     for t in mentions:
-        if t.start in ctx.consumed or in_exception(ctx, t.start) or _blocked(ctx, t):
+        if t.start in ctx.consumed or (low is not None and not _may_give(ctx, t, mentions, low, any_words)) \
+                or in_exception(ctx, t.start) or _blocked(ctx, t):
             continue
         s, e = ctx.sentence_of(t.start)
         count = _find_count(ctx, t, mentions)

@@ -14,7 +14,7 @@ import re
 from .context import CriterionContext
 from .model import Constraint
 from .registry import extractor
-from .therapy_mentions import allowed_cue, in_exception, lower_text, may_contain, therapy_mentions
+from .therapy_mentions import allowed_cue, in_exception, lexicon_search, lower_text, may_contain, therapy_mentions
 from .units import duration_days, duration_unit_name
 
 def duration_pattern(number_words, lower: bool = False) -> re.Pattern:
@@ -208,7 +208,7 @@ def extract_washouts(ctx: CriterionContext) -> list[Constraint]:
                    and not (anchor_of and _ANCHOR_OF.search(text, max(0, t.start - 40), t.start))
                    and not (recovered and _RECOVERED.search(text, max(ctx.sentence_of(t.start)[0], t.start - 60), t.start))
                    and in_exception(ctx, t.start) is None
-                   and ctx.rules.future_cues.search(text, max(0, t.start - 40), t.start) is None]
+                   and lexicon_search(ctx, ctx.rules.future_cues, max(0, t.start - 40), t.start) is None]
     if not targets_all:
         return []
     out: list[Constraint] = []
