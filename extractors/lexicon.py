@@ -200,11 +200,7 @@ class Lexicon:
         if not self._compiled:
             self._compile()
         end = len(text) if endpos is None else endpos
-        if text is self._last_text:
-            lowered = self._last_lower
-        else:
-            lowered = text.lower()
-            self._last_text, self._last_lower = text, lowered
+        lowered = self._lowered(text)
         lookup = self._lookup
         found: list[Match] = []
         if len(lowered) == len(text):
@@ -261,11 +257,7 @@ class Lexicon:
         if self._cs_re is None or self._ci_lower_re is None:
             return self.findall(text, pos, endpos)
         end = len(text) if endpos is None else endpos
-        if text is self._last_text:
-            lowered = self._last_lower
-        else:
-            lowered = text.lower()
-            self._last_text, self._last_lower = text, lowered
+        lowered = self._lowered(text)
         if len(lowered) != len(text):
             return self.findall(text, pos, endpos)
         if self._locator is None:
@@ -346,6 +338,16 @@ class Lexicon:
                     best = Match(a, b, written, values)
                     break
         return best
+
+    def lower_case_pattern(self) -> re.Pattern[str] | None:
+        """The pattern this lexicon searches lower-cased text with, when all its phrases are
+        case-insensitive: every match findall/search finds in ASCII text is a match of this
+        pattern in the lower-cased text over the same bounds (the lexicon only drops matches
+        without values), so it is an exact cheap pre-test. None when there are case-sensitive
+        phrases (or none at all)."""
+        if not self._compiled:
+            self._compile()
+        return self._ci_lower_re if self._cs_re is None else None
 
     def _lowered(self, text: str) -> str:
         # extractors search one criterion many times: lower-case it once

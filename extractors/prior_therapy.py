@@ -395,31 +395,15 @@ def _unnamed_counts(ctx: CriterionContext, mentions: list[TherapyMention]) -> li
     return out
 
 
-
 # --- exact necessary conditions for a mention to give anything (ASCII text only) -------------
 # Every constraint of the mention loop needs a count (_find_count: a number in its windows),
 # a prior cue (_prior_cue: a cue phrase in its windows) or an "any" lead (_ANY); a mention whose
 # windows hold none of the words these need is skipped before the costlier tests.
 
-def _cue_re(lex) -> re.Pattern | None:
-    """The pattern `lex` searches lower-cased text with, when it has only case-insensitive phrases:
-    every match of `lex.finditer` on ASCII text is a match of this pattern's finditer on the
-    lower-cased text over the same bounds (the lexicon only drops matches without values). None
-    when it cannot say (case-sensitive phrases, another layout): then no window is ruled out."""
-    try:
-        if not lex._compiled:
-            lex._compile()
-        if lex._cs_re is not None:
-            return None
-        return lex._ci_lower_re
-    except AttributeError:
-        return None
-
-
 def _cue_before(lex, low: str, a: int, b: int) -> bool:
     """Whether _prior_cue's loop over `lex.finditer(text, a, b)` may find a cue not followed by
     "to" (a superset: the raw pattern's matches, tested in the lower-cased ASCII text)."""
-    pattern = _cue_re(lex)
+    pattern = lex.lower_case_pattern()
     if pattern is None:
         return True
     for m in pattern.finditer(low, a, b):

@@ -82,27 +82,12 @@ def in_exception(ctx: CriterionContext, pos: int) -> tuple[int, int] | None:
     return exc
 
 
-def lexicon_pattern(lex) -> re.Pattern | None:
-    """The pattern `lex` searches lower-cased text with, when it has only case-insensitive phrases:
-    every match `lex.search`/`lex.finditer` finds in ASCII text is a match of this pattern in the
-    lower-cased text over the same bounds (the lexicon only drops matches without values). None
-    when it cannot say (case-sensitive phrases, another layout)."""
-    try:
-        if not lex._compiled:
-            lex._compile()
-        if lex._cs_re is not None:
-            return None
-        return lex._ci_lower_re
-    except AttributeError:
-        return None
-
-
 def lexicon_search(ctx: CriterionContext, lex, start: int, end: int, sliced: bool = False):
     """`lex.search(ctx.text, start, end)` (`sliced`: `lex.search(ctx.text[start:end])`, where a
     phrase may start at `start` whatever precedes it); in ASCII text its raw pattern is tried
     first on the lower-cased text, bounded or sliced the same way (where it finds nothing the
     lexicon finds nothing: no lexicon call)."""
-    pattern = lexicon_pattern(lex)  # asked each time: a lexicon may gain phrases
+    pattern = lex.lower_case_pattern()  # asked each time: a lexicon may gain phrases
     if pattern is not None:
         low = lower_text(ctx)
         if low is not None and (pattern.search(low[start:end]) if sliced else pattern.search(low, start, end)) is None:
