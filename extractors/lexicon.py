@@ -64,26 +64,14 @@ class _Trie:
         node.end = True
 
     @staticmethod
-    def root_regex(tries: list[_Trie], depth: int = 8) -> str:
-        """A pattern that matches wherever one of the tries' phrases starts (one boundary test
-        for all), and maybe elsewhere: it only checks a phrase's first `depth` characters
-        (a smaller pattern, compiled several times faster). Which phrase, if any, and how far,
-        is for the tries' own patterns to say."""
-        word, other = [], []
-        for trie in tries:
-            for ch, c in sorted(trie.children.items()):
-                (word if ch.isalnum() or ch == "_" else other).append(re.escape(ch) + c._prefix_regex(depth - 1, ch))
-        parts = [r"(?<![\w])(?:" + "|".join(word) + ")"] if word else []
-        return "|".join(parts + other)
-
-    def _prefix_regex(self, depth: int, incoming: str) -> str:
-        if depth <= 0 or not self.children:
-            return ""
-        alts = [re.escape(ch) + c._prefix_regex(depth - 1, ch) for ch, c in sorted(self.children.items())]
-        body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
-        if self.sep:
-            body = _SEP_FRAGMENT + body
-        return f"(?:{body})?" if self.end else body
+    def merged(a: _Trie, b: _Trie) -> _Trie:
+        """A trie of both tries' phrases (sub-tries only one of them has are shared, not copied)."""
+        out = _Trie()
+        out.end, out.sep = a.end or b.end, a.sep or b.sep
+        for ch in a.children.keys() | b.children.keys():
+            x, y = a.children.get(ch), b.children.get(ch)
+            out.children[ch] = _Trie.merged(x, y) if x is not None and y is not None else (x or y)
+        return out
 
     def regex(self, incoming: str = "", root: bool = True) -> str:
         if root:
@@ -124,7 +112,7 @@ class Lexicon:
         self._cs: dict[str, list[Any]] = {}
         self._ci_trie, self._cs_trie = _Trie(), _Trie()
         self._cs_lower = _Trie()  # the case-sensitive phrases lower-cased, for `scan`
-        self._locator: re.Pattern[str] | None = None
+        self._scanner: re.Pattern[str] | bool | None = None
         self._compiled = False
         self._ci_body = ""
         self._ci_re: re.Pattern[str] | None = None
@@ -152,7 +140,7 @@ class Lexicon:
         trie.add(phrase if cs else phrase.lower())
         if cs:
             self._cs_lower.add(phrase.lower())
-        self._locator = None
+        self._scanner = None
         self._compiled = False
         self._ci_re = self._cs_re = None
         self._ci_cache.clear()
@@ -246,9 +234,11 @@ class Lexicon:
     def scan(self, text: str, pos: int = 0, endpos: int | None = None) -> list[Match]:
         """`findall` in one pass over the text instead of two, for long texts (a document).
 
-        One pattern finds, in the lower-cased text, each next position where a phrase of
-        either kind may start (the case-sensitive ones lower-cased); there the two kinds'
-        own patterns give the longest phrase of each, and the longer is kept (the
+        One pattern of all phrases (the case-sensitive ones lower-cased) finds, in the
+        lower-cased text, each next place where a phrase may start and its longest reading;
+        the two kinds' own lookups say whether it is a phrase of either, or, where the
+        phrase holds a separator (whose trie edges the merge may have widened) or fits
+        neither, the two kinds' own patterns decide. The longer is kept (the
         case-insensitive one on a tie), as findall keeps it. It differs from findall only
         when a phrase of one kind starts inside a longer phrase of the other and runs past
         it: findall's scan of that kind then resumes later."""
@@ -260,35 +250,76 @@ class Lexicon:
         lowered = self._lowered(text)
         if len(lowered) != len(text):
             return self.findall(text, pos, endpos)
-        if self._locator is None:
-            self._locator = re.compile(_Trie.root_regex([self._ci_trie, self._cs_lower]))
-        search, ci_match, cs_match, lookup = self._locator.search, self._ci_lower_re.match, self._cs_re.match, self._lookup
+        if self._scanner is None:
+            self._scanner = self._compile_scanner()
+        if self._scanner is False:
+            return self.findall(text, pos, endpos)
+        search, lookup, best_at = self._scanner.search, self._lookup, self._best_at
         found: list[Match] = []
         p = pos
+        if p == 0 and end > 0:
+            best = best_at(text, lowered, 0, end)
+            if best is not None:
+                found.append(best)
+            p = 1 if best is None else best.end
         while p < end:
-            m = search(lowered, p, end)
+            # the pattern consumes the character before the phrase: any but an ASCII word
+            # character (a non-ASCII one may be a letter: tested below), so that `re` skips
+            # to candidates at C speed instead of trying a look-behind at every position
+            m = search(lowered, p - 1, end)
             if m is None:
                 break
-            a = m.start()
+            a, b = m.start() + 1, m.end()
+            before = lowered[a - 1]
+            if not before.isascii() and (before.isalnum() or before == "_"):
+                p = a + 1
+                continue
+            written = text[a:b]
             best = None
-            m2 = ci_match(lowered, a, end)
-            if m2 is not None and m2.end() > a:
-                w = text[a:m2.end()]
-                v = lookup(w, False)
+            if written.isalnum():
+                v = lookup(written, False)
                 if v:
-                    best = Match(a, m2.end(), w, v)
-            m2 = cs_match(text, a, end)
-            if m2 is not None and m2.end() > a and (best is None or m2.end() > best.end):
-                w = text[a:m2.end()]
-                v = lookup(w, True)
-                if v:
-                    best = Match(a, m2.end(), w, v)
+                    best = Match(a, b, written, v)
+                else:
+                    v = lookup(written, True)
+                    if v:
+                        best = Match(a, b, written, v)
+            if best is None:
+                best = best_at(text, lowered, a, end)
             if best is None:
                 p = a + 1
             else:
                 found.append(best)
                 p = best.end
         return found
+
+    def _compile_scanner(self) -> re.Pattern[str] | bool:
+        """The pattern `scan` searches the lower-cased text with: a character that is not an
+        ASCII word character, then the longest phrase of either kind (lower-cased). False
+        when a phrase starts with a non-word character (it needs no boundary before it):
+        `scan` is `findall` then."""
+        merged = _Trie.merged(self._ci_trie, self._cs_lower)
+        merged.sep = False  # (as in `regex`: no separators before a phrase)
+        if not all(ch.isalnum() or ch == "_" for ch in merged.children):
+            return False
+        return re.compile(r"[^a-zA-Z0-9_](?:" + merged.regex(root=False) + ")")
+
+    def _best_at(self, text: str, lowered: str, a: int, end: int) -> Match | None:
+        """The longest phrase of either kind starting at `a` (the case-insensitive one on a tie)."""
+        best = None
+        m2 = self._ci_lower_re.match(lowered, a, end)
+        if m2 is not None and m2.end() > a:
+            w = text[a:m2.end()]
+            v = self._lookup(w, False)
+            if v:
+                best = Match(a, m2.end(), w, v)
+        m2 = self._cs_re.match(text, a, end)
+        if m2 is not None and m2.end() > a and (best is None or m2.end() > best.end):
+            w = text[a:m2.end()]
+            v = self._lookup(w, True)
+            if v:
+                best = Match(a, m2.end(), w, v)
+        return best
 
     def match_at(self, text: str, pos: int) -> Match | None:
         """The longest phrase starting exactly at `pos` (after no skipping)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from eligex.extractors.context import _SENTENCE_END, find_sentences
@@ -128,3 +128,29 @@ def test_lexicon_scan_keeps_case_rules() -> None:
     text = "Creatinine 1.2 mg/dL, Mg > 1.0 mg/dL, ALT normal, alt"
     assert [(m.text, m.values) for m in lex.scan(text)] == [
         ("Creatinine", ("creatinine",)), ("Mg", ("magnesium",)), ("ALT", ("alt",))]
+
+
+MERGE_TEXT = st.lists(
+    st.sampled_from(["ab", "AB", "Ab", "a", "A", "b", "-", " ", ".", "cd", "ce", "x", "X", "é", "É", "_", "1", "(",
+                     "\u0130"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(MERGE_TEXT, st.integers(min_value=0, max_value=6), st.integers(min_value=0, max_value=40))
+@example(" a-bce", 0, 40)
+@example("x A-bcd", 0, 40)
+@example("éab", 0, 40)
+@example("ab", 0, 2)
+def test_lexicon_scan_merged_trie_keeps_each_kinds_separators(text: str, pos: int, end: int) -> None:
+    """scan searches one trie of both kinds of phrase, where one kind's separator edges are open
+    to the other's phrases ("a-bce" reads through the merged trie, but no phrase of either kind
+    allows a separator there): such readings, non-ASCII letters before a phrase ("éab") and
+    the text's first character must still give what findall gives."""
+    from eligex.extractors.lexicon import Lexicon
+
+    lex = Lexicon([("ab cd", "abcd", False), ("abce", "abce", False), ("a", "a", False),
+                   ("AB", "AB", True), ("A-BX", "ABX", True), ("X", "X", True)])
+    end = min(end, len(text))
+    assert lex.scan(text, pos, end) == lex.findall(text, pos, end)
