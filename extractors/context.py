@@ -6,6 +6,7 @@ them into offsets into the source text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .model import Criterion
@@ -225,6 +226,55 @@ def stem_mentions(text: str, rules: CompiledRules, offset: int = 0, *, lowered: 
             stems.append(Mention(offset + i - start, offset + m.end() - start, word,
                                  (Concept("drug", word.lower(), "drugs.by_stem"),)))
     return stems
+
+
+def document_stem_mentions(text: str, lowered: str, spans: list[tuple[int, int]],
+                           rules: CompiledRules) -> list[list[Mention]]:
+    """`stem_mentions` for each span [a, b) of one document (`lowered` is text.lower(), of the
+    same length), from one search of the whole reversed document: a stem ends its word, so
+    in the reversed text it follows the character that ends the word, and re can skip to
+    such characters instead of trying every stem at every position. Only spans with a stem
+    are tested for treatment words; a span whose edges are not whitespace (a word could run
+    over them) is searched on its own."""
+    rev_re = rules.drug_suffix_reversed_re
+    if rev_re is None or not spans:
+        return [stem_mentions(text, rules, lowered=lowered, start=a, end=b) for a, b in spans]
+    n = len(lowered)
+    lo = min(a for a, _ in spans)
+    hi = max(b for _, b in spans)
+    # R = " " + reversed text: text index t is R index n - t; R[0] stands for the text's end
+    rev = " " + lowered[::-1]
+    found: list[tuple[int, int]] = []  # (stem start, word end) in the text, last first
+    for m in rev_re.finditer(rev, n - hi, n - lo + 1):
+        k = m.start()
+        if k:
+            c = rev[k]
+            if not c.isascii() and (c.isalnum() or c == "_"):
+                continue  # a non-ASCII letter: the word goes on
+        found.append((n - m.end() + 1, n - k))
+    found.reverse()
+    starts = [s for s, _ in found]
+    out: list[list[Mention]] = []
+    for a, b in spans:
+        if (a and not lowered[a - 1].isspace()) or (b < n and not lowered[b].isspace()):
+            out.append(stem_mentions(text, rules, lowered=lowered, start=a, end=b))
+            continue
+        i = bisect_left(starts, a)
+        if i == len(found) or found[i][1] > b or not _THERAPY_KEYS_RE.search(lowered, a, b):
+            out.append([])
+            continue
+        stems = []
+        while i < len(found) and found[i][1] <= b:
+            s, e = found[i]
+            i += 1
+            j = s
+            while j > a and lowered[j - 1].isalpha():
+                j -= 1
+            if s - j >= 3 and (j == a or lowered[j - 1] not in "-_0123456789"):
+                word = text[j:e]
+                stems.append(Mention(j - a, e - a, word, (Concept("drug", word.lower(), "drugs.by_stem"),)))
+        out.append(stems)
+    return out
 
 
 def merge_mentions(mentions: list[Mention], extra: list[Mention]) -> list[Mention]:

@@ -73,6 +73,17 @@ class _Trie:
             out.children[ch] = _Trie.merged(x, y) if x is not None and y is not None else (x or y)
         return out
 
+    def unbounded_regex(self) -> str:
+        """The phrases with no word-boundary tests, the longest first (for phrases found inside
+        words, such as reversed drug-name stems)."""
+        alts = [re.escape(ch) + c.unbounded_regex() for ch, c in sorted(self.children.items())]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
+        if self.sep:
+            body = _SEP_FRAGMENT + body
+        return f"(?:{body})?" if self.end else body
+
     def regex(self, incoming: str = "", root: bool = True) -> str:
         if root:
             # one word-boundary test for all phrases that start with a word character

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .annotate import document_aliases
-from .context import Mention, build_context, concept_matches, merge_mentions, stem_mentions
+from .context import (Mention, build_context, concept_matches, document_stem_mentions, merge_mentions,
+                      stem_mentions)
 from .model import CriterionResult, SourceDocument, TrialRecord
 from .registry import plan_for, registered_extractors
 from .rulepack import load_rule_set, validate_units
@@ -90,9 +91,14 @@ class Extractor:
             lowered = None
         starts = [m.start for m in found]
         n = len(found)
+        spans = [c.span for c in criteria]
+        # drug stems only where the criterion talks about treatment
+        if lowered is None:
+            stems_by_criterion = [stem_mentions(c.text, self.compiled) for c in criteria]
+        else:
+            stems_by_criterion = document_stem_mentions(text, lowered, spans, self.compiled)
         out = []
-        for c in criteria:
-            a, b = c.span
+        for (a, b), stems in zip(spans, stems_by_criterion):
             i = bisect_left(starts, a)
             own = []
             while i < n and starts[i] < b:
@@ -100,10 +106,5 @@ class Extractor:
                 if m.end <= b:
                     own.append(Mention(m.start - a, m.end - a, m.text, m.values))
                 i += 1
-            # drug stems only where the criterion talks about treatment
-            if lowered is None:
-                stems = stem_mentions(c.text, self.compiled)
-            else:
-                stems = stem_mentions(text, self.compiled, lowered=lowered, start=a, end=b)
             out.append(merge_mentions(own, stems))
         return out
