@@ -30,8 +30,13 @@ _COUNT_WORDS_LOWER = re.compile(r"prior|previous|older|younger")  # the same in 
 def worth_extracting(ctx) -> bool:
     """The cheap test: a criterion with no concept mention, no label, no digit and no count
     word holds no constraint."""
-    text = ctx.criterion.text
-    if ctx.mentions or ctx.criterion.label or _HAS_DIGIT.search(text) is not None:
+    return may_hold_constraint(ctx.criterion, ctx.mentions)
+
+
+def may_hold_constraint(criterion, mentions: list) -> bool:
+    """`worth_extracting` before a context is built (most criteria stop here)."""
+    text = criterion.text
+    if mentions or criterion.label or _HAS_DIGIT.search(text) is not None:
         return True
     if text.isascii():
         return _COUNT_WORDS_LOWER.search(text.lower()) is not None
@@ -62,10 +67,13 @@ class Extractor:
         for criterion, mentions in zip(criteria, by_criterion):
             result = CriterionResult(criterion)
             record.criteria.append(result)
-            extra = aliases.mentions_in(criterion.text) if aliases else None
-            ctx = build_context(criterion, self.compiled, self.units, extra, mentions)
-            if not worth_extracting(ctx):
+            if aliases:
+                extra = aliases.mentions_in(criterion.text)
+                if extra:
+                    mentions = merge_mentions(mentions, extra)
+            if not may_hold_constraint(criterion, mentions):
                 continue
+            ctx = build_context(criterion, self.compiled, self.units, None, mentions)
             plan_key = (ctx.kinds, criterion.label)
             plan = self._plans.get(plan_key)
             if plan is None:
