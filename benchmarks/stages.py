@@ -28,7 +28,7 @@ def main() -> None:
     from eligex.cli.inputs import expand_paths, iter_documents
     from eligex.extractors import pipeline
     from eligex.extractors.annotate import document_aliases
-    from eligex.extractors.context import build_context
+    from eligex.extractors.context import build_context, merge_mentions
     from eligex.extractors.model import ReadFailure
     from eligex.extractors.segment import segment_criteria
 
@@ -67,12 +67,15 @@ def main() -> None:
             for criterion, mentions in zip(criteria, by_criterion):
                 a = clock()
                 extra = aliases.mentions_in(criterion.text) if aliases else None
-                ctx = build_context(criterion, ex.compiled, ex.units, extra, mentions)
-                stages["context"] += clock() - a
-                calls["context"] += 1
-                if not pipeline.worth_extracting(ctx):
+                if extra:
+                    mentions = merge_mentions(mentions, extra)
+                if not pipeline.may_hold_constraint(criterion, mentions):
+                    stages["context"] += clock() - a
                     counts["criteria skipped by the cheap test"] += 1
                     continue
+                ctx = build_context(criterion, ex.compiled, ex.units, None, mentions)
+                stages["context"] += clock() - a
+                calls["context"] += 1
                 counts["criteria extracted"] += 1
                 for name, reg in ex.extractors.items():
                     a = clock()
